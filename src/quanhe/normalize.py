@@ -1,0 +1,110 @@
+"""Unicode normalization for Vietnamese that never loses track of the original offsets.
+
+Articles arrive in NFC or NFD, with old-style ("hoà", "thuý") or new-style ("hòa", "thúy")
+tone placement. Matching works on one canonical view; evidence spans point into the text as read.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Tone marks as combining characters; the vowel qualities (circumflex, breve, horn) are not tones.
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+# "oa", "oe", "uy" ending a syllable carry the tone on either vowel ("hoà"/"hòa", "thuý"/"thúy");
+# we fold to the first vowel, the placement most Vietnamese newsrooms use.
+_OLD_STYLE_PAIRS = ("oa", "oe", "uy")
+
+
+def _retone_syllable(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [c for c in decomposed if c in _TONES]
+    if len(tones) != 1:
+        return word
+    bare = "".join(c for c in decomposed if c not in _TONES)
+    low = bare.lower()
+    for pair in _OLD_STYLE_PAIRS:
+        # only when the pair ends the syllable ("hoà" but not "hoàng", where both styles agree)
+        if low.endswith(pair) and not (pair == "uy" and low.endswith("quy")):
+            i = len(bare) - 1   # the pair's second vowel: the tone goes right before it
+            moved = bare[:i] + tones[0] + bare[i:]
+            return unicodedata.normalize("NFC", moved)
+    return unicodedata.normalize("NFC", decomposed)
+
+
+@lru_cache(maxsize=65536)
+def canonical_word(word: str) -> str:
+    """NFC with new-style tone placement; keeps the length of an NFC word."""
+    nfc = unicodedata.normalize("NFC", word)
+    if not nfc.isascii():
+        nfc = _retone_syllable(nfc)
+    return nfc
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A canonical view of a text; ``to_original[i]`` is the original offset of view char ``i``.
+
+    ``to_original`` has one extra entry at the end (the original length) so that an end offset
+    maps too.
+    """
+
+    text: str
+    to_original: tuple[int, ...] | None   # None when the view is the original text (the usual case)
+
+    def original(self, i: int) -> int:
+        return i if self.to_original is None else self.to_original[i]
+
+
+def normalize(text: str) -> Normalized:
+    """NFC + unified tone placement, with an offset map back to ``text``."""
+    out: list[str] = []
+    mapping: list[int] = []
+    changed = False
+    i, n = 0, len(text)
+    while i < n:
+        # a word = a run of letters and combining marks
+        j = i
+        while j < n and (text[j].isalpha() or unicodedata.combining(text[j])):
+            j += 1
+        if j == i:
+            out.append(text[i])
+            mapping.append(i)
+            i += 1
+            continue
+        word = text[i:j]
+        canon = canonical_word(word)
+        if canon != word:
+            changed = True
+        if len(canon) == len(word):
+            out.append(canon)
+            mapping.extend(range(i, j))
+        else:
+            # NFD input: map each canonical char to the start of its base character's cluster
+            starts = [k for k in range(i, j) if not unicodedata.combining(text[k])] or [i]
+            out.append(canon)
+            for k in range(len(canon)):
+                mapping.append(starts[min(k, len(starts) - 1)])
+        i = j
+    if not changed:
+        return Normalized(text, None)
+    mapping.append(n)
+    return Normalized("".join(out), tuple(mapping))
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, đ -> d: what a person types when searching.
+
+    For NFC input the result has the same length, so offsets carry over one to one.
+    """
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch.lower())
+        elif ch in "đĐ":
+            out.append("d")
+        else:
+            base = unicodedata.normalize("NFD", ch)[0]
+            out.append(base.lower() if not unicodedata.combining(base) else ch)
+    return "".join(out)
