@@ -1,14 +1,208 @@
-"""Cleaning: placeholder until the real stage lands (prose = every line)."""
+"""Cleaning: find the article's metadata and separate its prose from the page furniture.
+
+Share and comment widgets, photo captions and credits, bylines, source lines, bare URLs and
+related-news lists are boilerplate: they yield no facts and no persons. The markers are data
+(data/boilerplate.toml); this module applies them line by line, then sentence by sentence.
+"""
 from __future__ import annotations
 
-from quanhe.model import Article, Document, Sentence
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from quanhe.language.dates import date_from_url, parse_dateline
+from quanhe.language.sentences import paragraphs, split_paragraph
+from quanhe.model import Article, Document, Sentence, Span
+
+_URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
+_MARKER_DATE = re.compile(r"^\s*date\s+(\d{4}(?:-\d{2}(?:-\d{2})?)?)\s*")
+_TERMINAL = re.compile(r"""[.!?…:;"”»)]\s*$""")
+_GLUED_HEADLINES = re.compile(r"[a-zà-ỹđ][A-ZÀ-ỸĐ][a-zà-ỹđ]")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class _Markers:
+    line_exact: frozenset[str]          # a whole line equal to one of these (folded case) is furniture
+    line_prefix: tuple[str, ...]        # a line starting with one of these is furniture
+    tail_start: tuple[str, ...]         # a line equal to one of these ends the prose
+    credit: re.Pattern[str]             # photo / source credits inside a line: "(Ảnh: ...)", "Ảnh: BNG"
+    caption_start: tuple[str, ...]      # a sentence starting so is a caption ("Trong ảnh")
+    mt_words: frozenset[str]            # English words that betray a machine translation
+
+
+@lru_cache(maxsize=1)
+def markers() -> _Markers:
+    raw = tomllib.loads(resources.files("quanhe.data").joinpath("boilerplate.toml").read_text("utf-8"))
+    return _Markers(
+        line_exact=frozenset(s.casefold() for s in raw["line_exact"]),
+        line_prefix=tuple(raw["line_prefix"]),
+        tail_start=tuple(s.casefold() for s in raw["tail_start"]),
+        credit=re.compile("|".join(raw["credit_patterns"])),
+        caption_start=tuple(raw["caption_start"]),
+        mt_words=frozenset(raw["machine_translation_words"]),
+    )
 
 
 def clean(article: Article) -> Document:
-    sentences = []
-    pos = 0
-    for i, line in enumerate(article.text.split("\n")):
-        if line.strip():
-            sentences.append(Sentence(pos, pos + len(line), line, i))
-        pos += len(line) + 1
-    return Document(article, article.title, article.published, None, False, 0, (), tuple(sentences))
+    text = article.text
+    m = markers()
+    boilerplate: list[Span] = []
+    body_start = 1 if text.startswith("\ufeff") else 0
+    url = article.url
+    first = text[body_start:].split("\n", 1)[0]
+    if _URL_LINE.match(first):
+        url = url or first.strip()
+        boilerplate.append(Span(body_start, body_start + len(first)))
+        body_start += len(first) + 1
+
+    title: str | None = article.title
+    datelines: list[tuple[str, bool]] = []       # (date, seen after the title)
+    marker_date: str | None = None
+    prose_lines: list[tuple[int, int]] = []
+    ended = False
+    lines = list(paragraphs(text, body_start))
+    for i, (a, b) in enumerate(lines):
+        line = text[a:b]
+        if ended:
+            boilerplate.append(Span(a, b))
+            continue
+        marker = _MARKER_DATE.match(line)
+        if marker:
+            marker_date = marker_date or marker.group(1)
+            boilerplate.append(Span(a, a + marker.end()))
+            a += marker.end()
+            line = text[a:b]
+            if not line.strip():
+                continue
+        folded = line.casefold().strip()
+        if folded in m.tail_start:
+            ended = True
+            boilerplate.append(Span(a, b))
+            continue
+        if not prose_lines:
+            dateline = parse_dateline(line) if len(line) < 120 else None
+            if dateline:
+                datelines.append((dateline, title is not None))
+                boilerplate.append(Span(a, b))
+                continue
+        if _is_furniture(line, folded, m, is_last=i == len(lines) - 1):
+            boilerplate.append(Span(a, b))
+            continue
+        if title is None and not prose_lines and _looks_like_heading(line):
+            title = line.strip().strip('"“”')
+            boilerplate.append(Span(a, b))
+            continue
+        if title is not None and line.strip().strip('"“”') == title:
+            boilerplate.append(Span(a, b))          # the title repeated as a caption
+            continue
+        if not _TERMINAL.search(line) and len(_WORD.findall(line)) < 25 and i != len(lines) - 1:
+            boilerplate.append(Span(a, b))          # a heading or photo caption between paragraphs
+            continue
+        prose_lines.append((a, b))
+
+    sentences: list[Sentence] = []
+    for a, b in prose_lines:
+        for s_start, s_end, kind in _prose_sentences(text, a, b, m):
+            if kind == "prose":
+                sentences.append(Sentence(s_start, s_end, text[s_start:s_end], len(sentences)))
+            else:
+                boilerplate.append(Span(s_start, s_end))
+
+    published, source = _published(marker_date, datelines, url, article.published)
+    prose = " ".join(s.text for s in sentences)
+    return Document(
+        article=article if url == article.url else _with_url(article, url),
+        title=title,
+        published=published,
+        published_source=source,
+        machine_translated=_machine_translated(prose, m),
+        body_start=body_start,
+        boilerplate=tuple(sorted(set(boilerplate), key=lambda s: (s.start, s.end))),
+        sentences=tuple(sentences),
+    )
+
+
+def _with_url(article: Article, url: str | None) -> Article:
+    return Article(article.id, article.text, article.source, article.fmt, url, article.title, article.published)
+
+
+def _is_furniture(line: str, folded: str, m: _Markers, is_last: bool) -> bool:
+    stripped = line.strip()
+    if folded in m.line_exact or _URL_LINE.match(stripped):
+        return True
+    if any(stripped.startswith(p) for p in m.line_prefix):
+        return True
+    if stripped.startswith("[") and stripped.endswith("]"):
+        return True                                  # an inline related-news link
+    if m.credit.search(line) and len(_WORD.findall(line)) < 40:
+        return True                                  # a captioned photo
+    if len(_GLUED_HEADLINES.findall(line)) >= 2 and not _TERMINAL.search(line):
+        return True                                  # related headlines run together
+    if is_last and len(_WORD.findall(line)) <= 8 and not _TERMINAL.search(line.rstrip(")")):
+        return True                                  # a byline ("Vũ Khuyên/VOV", "Thanh Thùy (T/h)")
+    if is_last and re.match(r"^\(?\s*(theo|nguồn)\b", stripped, re.IGNORECASE):
+        return True
+    return False
+
+
+def _looks_like_heading(line: str) -> bool:
+    words = _WORD.findall(line)
+    return 5 <= len(words) <= 40 and not line.rstrip().endswith((".", "|"))
+
+
+def _prose_sentences(text: str, a: int, b: int, m: _Markers):
+    """Split a prose line into sentences, telling captions and credits apart."""
+    parts = list(split_paragraph(text, a, b))
+    for k, (s, e, glued) in enumerate(parts):
+        sentence = text[s:e]
+        credit = m.credit.search(sentence)
+        if credit and credit.start() <= 2:
+            yield s, e, "credit"
+            continue
+        if any(sentence.startswith(c) for c in m.caption_start):
+            yield s, e, "caption"
+            continue
+        if glued and k == 0 and len(parts) > 1:
+            yield s, e, "caption"                    # "Ngoại trưởng Hoa Kỳ Anthony Blinken.Ngoại trưởng ..."
+            continue
+        nxt = text[e:parts[k + 1][0] + 12] if k + 1 < len(parts) else text[e:e + 12]
+        if m.credit.match(nxt.strip()) and not credit:
+            yield s, e, "caption"                    # the sentence a "(Ảnh: ...)" credit belongs to
+            continue
+        if credit:
+            if credit.start() > 0:
+                yield s, s + credit.start(), "prose"
+            yield s + credit.start(), e, "credit"
+            continue
+        yield s, e, "prose"
+
+
+def _published(marker: str | None, datelines: list[tuple[str, bool]], url: str | None,
+               given: str | None) -> tuple[str | None, str | None]:
+    """The publication date, by the first step of this cascade that knows it."""
+    from_url = date_from_url(url) if url else None
+    after_title = [d for d, after in datelines if after]
+    cascade = [
+        ("container", given),                          # HTML meta / JSONL field: stated by the publisher
+        ("marker", marker),                            # the " date YYYY-MM" line of our corpora
+        ("dateline", after_title[0] if after_title else None),   # the article's own dateline
+        ("url", from_url),                             # /2017/11/14/ in the address
+        ("dateline", datelines[0][0] if datelines else None),    # a page date above the title
+    ]
+    for source, value in cascade:
+        if value:
+            # a more precise date elsewhere that agrees (URL day inside the marker month) refines it
+            for _, other in cascade:
+                if other and len(other) > len(value) and other.startswith(value):
+                    value = other
+            return value, source
+    return None, None
+
+
+def _machine_translated(prose: str, m: _Markers) -> bool:
+    words = re.findall(r"[A-Za-z]+", prose)
+    hits = sum(1 for w in words if w in m.mt_words)
+    return hits >= 1 and ".." in prose or hits >= 3
