@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from quanhe.language.charclass import LOWER, UPPER
 from quanhe.language.dates import date_from_url, parse_dateline
 from quanhe.language.sentences import paragraphs, split_paragraph
 from quanhe.model import Article, Document, Sentence, Span
@@ -19,7 +20,7 @@ from quanhe.model import Article, Document, Sentence, Span
 _URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
 _MARKER_DATE = re.compile(r"^\s*date\s+(\d{4}(?:-\d{2}(?:-\d{2})?)?)\s*")
 _TERMINAL = re.compile(r"""[.!?…:;"”»)]\s*$""")
-_GLUED_HEADLINES = re.compile(r"[a-zà-ỹđ][A-ZÀ-ỸĐ][a-zà-ỹđ]")
+_GLUED_HEADLINES = re.compile(LOWER + UPPER + LOWER)
 _WORD = re.compile(r"\w+")
 
 
@@ -27,6 +28,7 @@ _WORD = re.compile(r"\w+")
 class _Markers:
     line_exact: frozenset[str]          # a whole line equal to one of these (folded case) is furniture
     line_prefix: tuple[str, ...]        # a line starting with one of these is furniture
+    line_pattern: re.Pattern[str]       # a line matching this is furniture
     tail_start: tuple[str, ...]         # a line equal to one of these ends the prose
     credit: re.Pattern[str]             # photo / source credits inside a line: "(Ảnh: ...)", "Ảnh: BNG"
     caption_start: tuple[str, ...]      # a sentence starting so is a caption ("Trong ảnh")
@@ -39,6 +41,7 @@ def markers() -> _Markers:
     return _Markers(
         line_exact=frozenset(s.casefold() for s in raw["line_exact"]),
         line_prefix=tuple(raw["line_prefix"]),
+        line_pattern=re.compile("|".join(raw["line_patterns"])),
         tail_start=tuple(s.casefold() for s in raw["tail_start"]),
         credit=re.compile("|".join(raw["credit_patterns"])),
         caption_start=tuple(raw["caption_start"]),
@@ -133,7 +136,7 @@ def _is_furniture(line: str, folded: str, m: _Markers, is_last: bool) -> bool:
     stripped = line.strip()
     if folded in m.line_exact or _URL_LINE.match(stripped):
         return True
-    if any(stripped.startswith(p) for p in m.line_prefix):
+    if any(stripped.startswith(p) for p in m.line_prefix) or m.line_pattern.search(stripped):
         return True
     if stripped.startswith("[") and stripped.endswith("]"):
         return True                                  # an inline related-news link
@@ -168,14 +171,19 @@ def _prose_sentences(text: str, a: int, b: int, m: _Markers):
         if glued and k == 0 and len(parts) > 1:
             yield s, e, "caption"                    # "Ngoại trưởng Hoa Kỳ Anthony Blinken.Ngoại trưởng ..."
             continue
-        nxt = text[e:parts[k + 1][0] + 12] if k + 1 < len(parts) else text[e:e + 12]
+        nxt = text[e:parts[k + 1][1]] if k + 1 < len(parts) else ""
         if m.credit.match(nxt.strip()) and not credit:
             yield s, e, "caption"                    # the sentence a "(Ảnh: ...)" credit belongs to
             continue
         if credit:
             if credit.start() > 0:
                 yield s, s + credit.start(), "prose"
-            yield s + credit.start(), e, "credit"
+            yield s + credit.start(), s + credit.end(), "credit"
+            if credit.end() < len(sentence) and sentence[credit.end():].strip():
+                rest = s + credit.end()
+                while rest < e and text[rest].isspace():
+                    rest += 1
+                yield rest, e, "prose"
             continue
         yield s, e, "prose"
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from quanhe.language.charclass import LOWER, UPPER
+
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) when the next
 # non-space character starts a new sentence (an upper-case letter, a quote, a digit or a bracket).
-_END = re.compile(r"""[.!?…]+["”’»)\]]*(?=\s+["“‘«(\[]?[A-ZÀ-Ỹ0-9Đ]|\s*$)""")
+_END = re.compile(r"""[.!?…]+["”’»)\]]*(?=\s+["“‘«(\[]?(?:""" + UPPER + r"""|[0-9])|\s*$)""")
 # Two sentences glued by a missing space: "Blinken.Ngoại trưởng" (a lower-case letter, a period,
 # an upper-case letter). "U.S." and "D.C." have an upper-case letter before the period.
-_GLUED = re.compile(r"(?<=[a-zà-ỹđ])\.(?=[A-ZÀ-ỸĐ][a-zà-ỹđ])")
+_GLUED = re.compile(r"(?<=" + LOWER + r")\.(?=" + UPPER + LOWER + ")")
 # Abbreviations after which a period does not end the sentence.
 _ABBREV = re.compile(r"(?:\b(?:TP|Tp|TS|GS|PGS|ThS|Th\.S|St|Mr|Mrs|Ms|Dr|v\.v|U\.S|D\.C|St)|\b[A-Z])\.$")
 
