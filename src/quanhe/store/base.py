@@ -1,0 +1,108 @@
+"""The store interface: what every backend (SQLite now, PostgreSQL later) implements.
+
+The interface speaks in contract records (plain dicts, spec/RECORDS.md) and small frozen
+dataclasses; SQL never leaves the backend module. A store has one writer: the process that
+calls ``ingest``. Workers compute ``Processed`` values; the driver hands them to ``ingest``.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from quanhe.pipeline import Processed
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What an ingest did, per article. ``failed`` counts inputs rejected before the store."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    failed: int = 0
+
+    def __add__(self, other: IngestReport) -> IngestReport:
+        return IngestReport(self.added + other.added, self.replaced + other.replaced,
+                            self.unchanged + other.unchanged, self.failed + other.failed)
+
+    def summary(self) -> str:
+        return (f"{self.added} added, {self.replaced} replaced, "
+                f"{self.unchanged} unchanged, {self.failed} failed")
+
+
+@dataclass(frozen=True, slots=True)
+class FactFilter:
+    """A validated fact query (build it with ``quanhe.query.facts``).
+
+    ``since``/``until`` are ISO dates of any precision; a fact is in range when its date, cut to
+    the bound's precision, lies within the bounds. Facts without a date are out of any range.
+    """
+
+    partner: str | None = None
+    type: str | None = None
+    since: str | None = None
+    until: str | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceHit:
+    """A stored sentence that matched a search, best first."""
+
+    article: str
+    idx: int
+    start: int
+    end: int
+    text: str
+    rank: float
+
+
+class Store(ABC):
+    """A place that keeps articles, their sentences and their facts."""
+
+    @abstractmethod
+    def ingest(self, batch: Sequence[Processed]) -> IngestReport:
+        """Store a batch in one transaction; all or nothing.
+
+        Same id and key as stored: unchanged. Same id, new key: the article's extracted facts and
+        sentences are replaced. New id: added. On error nothing of the batch is kept and
+        ``StoreError`` is raised.
+        """
+
+    @abstractmethod
+    def facts(self, where: FactFilter = FactFilter()) -> Iterator[dict[str, Any]]:
+        """Fact records matching ``where``, by article id then extraction order."""
+
+    @abstractmethod
+    def search(self, terms: Sequence[str], limit: int = 20) -> list[SentenceHit]:
+        """Sentences containing every folded term (``quanhe.normalize.fold``), best first.
+
+        A term ending in ``*`` matches as a prefix.
+        """
+
+    @abstractmethod
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Every article record followed by its fact records, by article id (the export order)."""
+
+    @abstractmethod
+    def article_text(self, article_id: str) -> str | None:
+        """The article's text exactly as read, or None when it is not stored."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """Rows per kind of thing stored: articles, facts, sentences."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection; the store is unusable afterwards."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
