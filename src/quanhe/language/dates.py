@@ -1,4 +1,4 @@
-# Why hand-written: dateparser fails on time-of-day prefixes and drops range ends (bench/measure_parsers.py).
+# Why hand-written: dateparser 1.5 agreed on 102/135 corpus dates, None on 25 (sáng/chiều, ranges), 0/9 range ends (bench/measure_parsers.py).
 """Dates in Vietnamese prose, datelines and URLs.
 
 Rules for ambiguous forms:

