@@ -6,6 +6,7 @@ stderr each), 2 usage error, 3 store error. JSON Lines go to stdout; everything 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", required=True, type=Path, metavar="DIR", help="folder of gold .json")
     p.add_argument("--corpus", required=True, type=Path, metavar="DIR", help="folder of articles")
     p.add_argument("--show", action="store_true", help="print every miss, extra and wrong attribute")
+    p.add_argument("--json", action="store_true", help="print the figures as one JSON object instead")
 
     command("settings", cmd_settings, "show each setting's value and where it came from")
     return parser
@@ -227,7 +229,7 @@ def cmd_eval(args: argparse.Namespace, conf: settings.Settings) -> int:
     if args.show:
         for finding in report.findings:
             print(finding.line())
-    print(format_report(report))
+    print(json.dumps(report.figures()) if args.json else format_report(report))
     return 1 if report.rejected else 0
 
 
