@@ -12,7 +12,8 @@ import re
 import sys
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -52,23 +53,25 @@ def read_paths(
     """Every input as an Article, or a Rejected saying why not; never raises for a bad input."""
     for raw in paths:
         if str(raw) == "-":
-            yield from _guarded(_STDIN, lambda: _read_stdin(stdin, max_bytes))
+            yield from _guarded(_STDIN, _read_stdin(stdin, max_bytes))
             continue
         path = Path(raw)
         if path.is_dir():
             yield from _read_folder(path, max_bytes)
         else:
             # a file named explicitly is read whatever its extension; unknown kinds are sniffed
-            yield from _guarded(str(path), lambda: _read_file(path, max_bytes, None))
+            yield from _guarded(str(path), _read_file(path, max_bytes, None))
 
 
-def _guarded(source: str, make: Callable[[], Iterator[Item]]) -> Iterator[Item]:
+def _guarded(source: str, items: Iterator[Item]) -> Iterator[Item]:
     """Turn any failure of one input into a Rejected so the batch goes on."""
-    try:
-        yield from make()
+    try:  # ``items`` is a generator: nothing of it runs before this loop
+        yield from items
     except InputError as exc:
         yield Rejected(exc.source, "read", exc.reason)
-    except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the batch
+    except DataFileError:
+        raise  # a broken install, not a bad input: every file would fail the same way
+    except Exception as exc:  # a bug on one file must not stop the batch
         yield Rejected(source, "read", f"internal error while reading: {exc!r}")
 
 
@@ -83,7 +86,7 @@ def _read_folder(folder: Path, max_bytes: int) -> Iterator[Item]:
             if fmt is None or name.startswith("."):
                 continue  # index.tsv, .json, lock files: not articles
             path = Path(root) / name
-            yield from _guarded(str(path), lambda: _read_file(path, max_bytes, fmt))
+            yield from _guarded(str(path), _read_file(path, max_bytes, fmt))
     yield from _folder_errors(errors, folder)
 
 
@@ -199,11 +202,11 @@ def _jsonl_article(line: str, where: str, default_id: str) -> Article:
     fields: dict[str, str | None] = {}
     for name in ("url", "title", "published", "id"):
         value = obj.get(name)
-        if isinstance(value, int) and not isinstance(value, bool) and name == "id":
+        if name == "id" and type(value) is int:  # numeric ids are common in exports
             value = str(value)
         if value is not None and not isinstance(value, str):
             raise InputError(where, f"field \"{name}\" must be a string, got {type(value).__name__}")
-        fields[name] = value.strip() or None if isinstance(value, str) else None
+        fields[name] = (value.strip() or None) if value is not None else None
     return Article(id=fields["id"] or default_id, text=text, source=where, fmt="jsonl",
                    url=fields["url"], title=fields["title"], published=fields["published"])
 
@@ -220,7 +223,7 @@ def decode(data: bytes, source: str) -> str:
     if not text.replace("\ufeff", "").strip():
         raise InputError(source, "empty file")
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\f\v" or ch == "\x7f")
+    controls = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\f\v") or ch == "\x7f")
     if controls > 0.05 * len(sample):
         raise InputError(source, "binary file, not text")
     return text
@@ -231,15 +234,15 @@ def _decode_raw(data: bytes, source: str) -> str:
     for bom, codec in _BOMS:  # 1. a BOM says it outright
         if data.startswith(bom):
             return _strict(data, codec, source)
-    if codec := _utf16_without_bom(data):  # 2. UTF-16 shows as NULs in every other byte
-        return _strict(data, codec, source)
+    if utf16 := _utf16_without_bom(data):  # 2. UTF-16 shows as NULs in every other byte
+        return _strict(data, utf16, source)
     if b"\x00" in data:  # 3. NULs in any other text: an image, archive, PDF, ...
         raise InputError(source, "binary file, not text")
-    try:  # 4. UTF-8, the common case; then check it is not mojibake
-        return _check_utf8(data.decode("utf-8"), source)
+    try:  # 4. UTF-8, the common case (then checked for mojibake)
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    return _decode_8bit(data, source)  # 5. an 8-bit code page or a legacy Vietnamese font
+        return _decode_8bit(data, source)  # 5. an 8-bit code page or a legacy Vietnamese font
+    return _check_utf8(text, source)
 
 
 def _strict(data: bytes, codec: str, source: str) -> str:
@@ -262,19 +265,15 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _check_utf8(text: str, source: str) -> str:
-    if text.isascii():
-        return text
-    raw = _to_cp1252_bytes(text)
+    raw = _to_cp1252_bytes(text)  # None for real Vietnamese: ộ, ư, ... are not Windows-1252
     hits = len(_MOJIBAKE.findall(text))
-    if hits >= 3 and raw is not None:
-        try:  # UTF-8 bytes misread as Windows-1252 and saved again: undo it
-            repaired = raw.decode("utf-8")
-            if repaired != text:
-                return repaired
-        except UnicodeDecodeError:
-            pass
-    tokens, score, density = _vietnamese_stats(text)
-    if tokens >= 3 and hits >= max(3, 0.3 * tokens):  # partly repaired, or lossy: refuse
+    if text.isascii() or (raw is None and hits < 3):
+        return text  # the common case: nothing to suspect
+    if raw is not None and hits >= 3:
+        with suppress(UnicodeDecodeError):  # UTF-8 misread as Windows-1252 and saved again: undo it
+            return raw.decode("utf-8")
+    tokens, score, _ = _vietnamese_stats(text)
+    if tokens >= 3 and hits >= max(3, 0.3 * tokens):  # lossy mojibake cannot be undone: refuse
         raise InputError(source, MOJIBAKE_REASON)
     if tokens >= 5 and score < 0.5 and raw is not None:
         # a legacy-font file that some tool re-saved as UTF-8 byte by byte
@@ -301,11 +300,10 @@ def _decode_8bit(data: bytes, source: str) -> str:
 
 def _best_vietnamese(data: bytes) -> str | None:
     """The candidate decoding that reads as Vietnamese, or None when none does convincingly."""
-    candidates: list[str] = [_decode_tcvn3(data)]
-    try:
+    tcvn3 = _tcvn3_chars()
+    candidates = ["".join(tcvn3[b] for b in data)]
+    with suppress(UnicodeDecodeError):
         candidates.append(data.decode("cp1258"))  # composed base letters + combining tones
-    except UnicodeDecodeError:
-        pass
     best, best_score = None, 0.0
     for text in candidates:
         tokens, score, density = _vietnamese_stats(text)
@@ -337,11 +335,6 @@ def _cp1252_chars() -> tuple[str, ...]:
 def _tcvn3_chars() -> tuple[str, ...]:
     table = {int(key, 16): value for key, value in _legacy()["tcvn3"]["bytes"].items()}
     return tuple(table.get(b, ch) for b, ch in enumerate(_cp1252_chars()))
-
-
-def _decode_tcvn3(data: bytes) -> str:
-    chars = _tcvn3_chars()
-    return "".join(chars[b] for b in data)
 
 
 def _to_cp1252_bytes(text: str) -> bytes | None:
@@ -394,11 +387,8 @@ def _syllable_ok(word: str) -> bool:
     if sum(ch in _TONES for ch in decomposed) > 1:
         return False
     bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
-    for candidate in (bare, "g" + bare[2:] if bare.startswith("gi") else None):  # "gì": g + i
-        m = _SYLLABLE.fullmatch(candidate) if candidate else None
-        if m and m.group(2) in _NUCLEI:
-            return True
-    return False
+    m = _SYLLABLE.fullmatch(bare)  # backtracks where it must: "gì" is g + i, "giá" is gi + a
+    return m is not None and m.group(2) in _NUCLEI
 
 
 def _vietnamese_stats(text: str) -> tuple[int, float, float]:
