@@ -8,6 +8,7 @@ words written before it ("sáng ngày 11/10"), then given to dateparser.parse wi
 recommended in notes/libraries.md. The two answers are compared at the precision we report.
 Amounts: for every gold indicator, is a find_amounts value within 1% in the same article?
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ from pathlib import Path
 from quanhe.language import date_from_url, find_amounts, find_dates, parse_dateline
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-_CUE = re.compile(r"(?:(?:rạng sáng|sáng|chiều|tối|trưa|đêm|hôm|ngày)\s+)+$", re.I)
+_CUE = re.compile(r"(?:(?:rạng sáng|sáng|chiều|tối|trưa|đêm|hôm|ngày)\s+)+$", re.IGNORECASE)
 
 
 def _articles() -> list[tuple[str, str]]:
@@ -45,11 +46,15 @@ def measure_dates() -> Counter[str]:
     examples: dict[str, list[str]] = {}
     for _, text in _articles():
         ref = _ref(text)
-        settings = {"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first",
-                    "RELATIVE_BASE": datetime(ref.year, ref.month, ref.day)}
+        settings = {
+            "DATE_ORDER": "DMY",
+            "PREFER_DATES_FROM": "past",
+            "PREFER_DAY_OF_MONTH": "first",
+            "RELATIVE_BASE": datetime(ref.year, ref.month, ref.day),
+        }
         for m in find_dates(text, ref):
-            cue = _CUE.search(text[max(0, m.start - 25):m.start])
-            expr = (cue.group(0) if cue else "") + text[m.start:m.end]
+            cue = _CUE.search(text[max(0, m.start - 25) : m.start])
+            expr = (cue.group(0) if cue else "") + text[m.start : m.end]
             got = dateparser.parse(expr, languages=["vi"], settings=settings)  # type: ignore[arg-type]
             counts["expressions"] += 1
             if m.end_date:

@@ -1,4 +1,5 @@
 """quanhe.language.ordinals: "lần thứ 12", "lần thứ tám", "Seventh"."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,31 +11,57 @@ from quanhe.language.numbers import number_word
 from quanhe.language.ordinals import find_ordinal, parse_ordinal
 
 
-@pytest.mark.parametrize(("s", "want"), [
-    ("lần thứ 12", 12), ("lần thứ tám", 8), ("lần thứ 47", 47), ("lần đầu tiên", 1), ("đầu tiên", 1),
-    ("thứ nhất", 1), ("thứ hai", 2), ("thứ tư", 4), ("lần 2", 2), ("Seventh", 7), ("7th", 7),
-    ("twentieth", 20), ("thứ mười một", 11), ("lần thứ hai mươi", 20), ("twenty-first", 21),
-    ("lần thứ hai mươi mốt", 21), ("Lần thứ Ba", 3), ("thứ nhì", 2), ("23rd", 23),
-])
+@pytest.mark.parametrize(
+    ("s", "want"),
+    [
+        ("lần thứ 12", 12),
+        ("lần thứ tám", 8),
+        ("lần thứ 47", 47),
+        ("lần đầu tiên", 1),
+        ("đầu tiên", 1),
+        ("thứ nhất", 1),
+        ("thứ hai", 2),
+        ("thứ tư", 4),
+        ("lần 2", 2),
+        ("Seventh", 7),
+        ("7th", 7),
+        ("twentieth", 20),
+        ("thứ mười một", 11),
+        ("lần thứ hai mươi", 20),
+        ("twenty-first", 21),
+        ("lần thứ hai mươi mốt", 21),
+        ("Lần thứ Ba", 3),
+        ("thứ nhì", 2),
+        ("23rd", 23),
+    ],
+)
 def test_parse_ordinal(s: str, want: int) -> None:
     assert parse_ordinal(s) == want
 
 
-@pytest.mark.parametrize("s", ["", "lần", "thứ", "thứ 0", "thứ Hai, ngày 14/11", "tại Hà Nội", "12", "lần thứ x"])
+@pytest.mark.parametrize(
+    "s", ["", "lần", "thứ", "thứ 0", "thứ Hai, ngày 14/11", "tại Hà Nội", "12", "lần thứ x"]
+)
 def test_parse_ordinal_rejects(s: str) -> None:
     assert parse_ordinal(s) is None
 
 
-@pytest.mark.parametrize(("text", "want"), [
-    (" lần thứ 12 tại Hà Nội", (12, 1, 11)),
-    (" (lần thứ 8)", (8, 2, 11)),
-    (" - lần thứ 8 diễn ra", (8, 3, 12)),
-    (" Seventh chụp ảnh", (7, 1, 8)),
-    (", lần thứ năm 2020", (5, 2, 13)),
-    (" thứ hai mươi mốt, tại", (21, 1, 17)),
-    (" lần đầu tiên giữa", (1, 1, 13)),
-    ("-36", None), (" 36 tại", None), (" tại Hà Nội lần thứ 3", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (" lần thứ 12 tại Hà Nội", (12, 1, 11)),
+        (" (lần thứ 8)", (8, 2, 11)),
+        (" - lần thứ 8 diễn ra", (8, 3, 12)),
+        (" Seventh chụp ảnh", (7, 1, 8)),
+        (", lần thứ năm 2020", (5, 2, 13)),
+        (" thứ hai mươi mốt, tại", (21, 1, 17)),
+        (" lần đầu tiên giữa", (1, 1, 13)),
+        ("-36", None),
+        (" 36 tại", None),
+        (" tại Hà Nội lần thứ 3", None),
+        ("", None),
+    ],
+)
 def test_find_ordinal(text: str, want: tuple[int, int, int] | None) -> None:
     assert find_ordinal(text) == want
 
@@ -64,7 +91,7 @@ def test_ordinal_words_round_trip(n: int, fmt: str) -> None:
     text = " " + fmt.format(word) + " tại Jakarta"
     found = find_ordinal(text)
     assert found is not None and found[0] == n
-    assert text[found[1]:found[2]] == fmt.format(word)
+    assert text[found[1] : found[2]] == fmt.format(word)
 
 
 @given(st.integers(1, 999))
@@ -72,7 +99,7 @@ def test_ordinal_digits_round_trip(n: int) -> None:
     assert parse_ordinal(f"lần thứ {n}") == n
     text = f" (lần thứ {n}) tại"
     found = find_ordinal(text)
-    assert found is not None and found[0] == n and text[found[1]:found[2]] == f"lần thứ {n}"
+    assert found is not None and found[0] == n and text[found[1] : found[2]] == f"lần thứ {n}"
 
 
 def test_every_ordinal_word() -> None:

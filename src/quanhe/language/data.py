@@ -1,4 +1,5 @@
 """Loading the language data file (``quanhe/data/numerals.toml``), once per process."""
+
 from __future__ import annotations
 
 import re

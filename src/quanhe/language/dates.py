@@ -1,4 +1,4 @@
-# Why hand-written: dateparser 1.5 agreed on 102/135 corpus dates, None on 25 (sáng/chiều, ranges), 0/9 range ends (bench/measure_parsers.py).
+# Why hand-written: dateparser 1.5: 102/135 corpus dates, 25 None (sáng/chiều…), 0/9 range ends (bench/measure_parsers.py)
 """Dates in Vietnamese prose, datelines and URLs.
 
 Rules for ambiguous forms:
@@ -10,6 +10,7 @@ Rules for ambiguous forms:
 - "YYYY-YYYY" is a period, never a date; "năm 2016-2020" gives nothing.
 - Relative expressions ("năm nay", "hôm qua") need ``ref``; without it they are skipped.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -25,16 +26,16 @@ from quanhe.language.data import numerals, words_pattern
 class DateMention:
     start: int
     end: int
-    date: str               # ISO, as precise as stated: "2020-11-12", "2015-11", "1977"
-    end_date: str | None    # for ranges: "12-15/11/2020" -> "2020-11-15"
-    year_stated: bool       # False when the year was taken from ``ref``
-    relative: bool          # "năm nay", "hôm qua", "cuối năm nay"
+    date: str  # ISO, as precise as stated: "2020-11-12", "2015-11", "1977"
+    end_date: str | None  # for ranges: "12-15/11/2020" -> "2020-11-15"
+    year_stated: bool  # False when the year was taken from ``ref``
+    relative: bool  # "năm nay", "hôm qua", "cuối năm nay"
 
 
 _PAST_WINDOW = timedelta(days=62)
 _Y = r"(?:19|20)\d\d"
-_B = r"(?<![\w/.,:%+\-–])"                 # nothing number-like right before
-_E = r"(?![\w%]|[/.,:\-–]\d)"              # nothing number-like right after
+_B = r"(?<![\w/.,:%+\-–])"  # nothing number-like right before
+_E = r"(?![\w%]|[/.,:\-–]\d)"  # nothing number-like right after
 
 
 @lru_cache(maxsize=1)
@@ -69,14 +70,14 @@ def _regex() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _context() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int]]:
     data = numerals()
-    cue = re.compile(rf"(?<![^\W\d_])(?:{words_pattern(data['date_cues']['words'])})[\s(,]*$", re.I)
+    cue = re.compile(rf"(?<![^\W\d_])(?:{words_pattern(data['date_cues']['words'])})[\s(,]*$", re.IGNORECASE)
     number_words = "|".join(re.escape(w) for w in data["digits"]) + r"|mười|mươi|\d+"
     blockers = words_pattern(data["relative_blockers"]["words"])
-    block = re.compile(rf"(?<![^\W\d_])(?:{blockers}|thứ|{number_words})\s*$", re.I)
+    block = re.compile(rf"(?<![^\W\d_])(?:{blockers}|thứ|{number_words})\s*$", re.IGNORECASE)
     return cue, block, {k.lower(): v for k, v in data["months"].items()}
 
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:html?|vnp|vov|aspx?|php)\S*", re.I)
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:html?|vnp|vov|aspx?|php)\S*", re.IGNORECASE)
 
 
 def _month(tok: str, months: dict[str, int]) -> int | None:
@@ -107,8 +108,9 @@ def _iso(y: int | None, m: int, d: int | None) -> str:
     return f"{y:04d}-{m:02d}" if d is None else f"{y:04d}-{m:02d}-{d:02d}"
 
 
-def _day_range(d1: int, m1: int, y1: int | None, d2: int, m2: int, y2: int | None,
-               ref: date | None) -> tuple[str, str, bool] | None:
+def _day_range(
+    d1: int, m1: int, y1: int | None, d2: int, m2: int, y2: int | None, ref: date | None
+) -> tuple[str, str, bool] | None:
     stated = y2 is not None or y1 is not None
     if y2 is None:
         y2 = y1 if y1 is not None else (_infer_year(m2, d2, ref) if ref else None)
@@ -125,7 +127,7 @@ def _mention(m: re.Match[str], text: str, ref: date | None) -> DateMention | Non
     cue, block, months = _context()
     g = m.groupdict()
     s, e = m.start(), m.end()
-    has_cue = cue.search(text[max(0, s - 20):s]) is not None or m.group(0).lower().startswith("ngày")
+    has_cue = cue.search(text[max(0, s - 20) : s]) is not None or m.group(0).lower().startswith("ngày")
     if g["iy"]:
         y, mo, d = int(g["iy"]), int(g["im"]), int(g["id"])
         return DateMention(s, e, _iso(y, mo, d), None, True, False) if _valid(y, mo, d) else None
@@ -178,12 +180,12 @@ def _mention(m: re.Match[str], text: str, ref: date | None) -> DateMention | Non
 
 
 def _relative(m: re.Match[str], text: str, ref: date | None, block: re.Pattern[str]) -> DateMention | None:
-    if ref is None or block.search(text[max(0, m.start() - 20):m.start()]):
+    if ref is None or block.search(text[max(0, m.start() - 20) : m.start()]):
         return None
     data = numerals()
-    after = text[m.end():m.end() + 6].lower()
+    after = text[m.end() : m.end() + 6].lower()
     if after.lstrip().startswith(("thứ", "đó", "nữa")):
-        return None          # "sang năm thứ 15", "năm sau đó": not relative to publication
+        return None  # "sang năm thứ 15", "năm sau đó": not relative to publication
     if m["rday"]:
         days = data["relative_days"][" ".join(m["rday"].lower().split())]
         return DateMention(m.start(), m.end(), (ref + timedelta(days=days)).isoformat(), None, False, True)
@@ -209,9 +211,11 @@ def find_dates(text: str, ref: date | None = None) -> list[DateMention]:
 _DATE_MARK = re.compile(r"\bdate\s+((?:19|20)\d\d-\d\d(?:-\d\d)?)\b")
 _LINE_DATE = re.compile(
     rf"(?<!\d)(?:(?P<d>\d{{1,2}})(?P<s>[/.\-])(?P<m>\d{{1,2}})(?P=s)(?P<y>{_Y})"
-    rf"|(?P<iy>{_Y})-(?P<im>\d\d)-(?P<id>\d\d))(?!\d)")
+    rf"|(?P<iy>{_Y})-(?P<im>\d\d)-(?P<id>\d\d))(?!\d)"
+)
 _DATELINE_HINT = re.compile(
-    r"\d{1,2}:\d\d|GMT|\||^\W*(?:thứ|chủ nhật)|cập nhật|đăng|mới nhất|thời gian|clock", re.I)
+    r"\d{1,2}:\d\d|GMT|\||^\W*(?:thứ|chủ nhật)|cập nhật|đăng|mới nhất|thời gian|clock", re.IGNORECASE
+)
 
 
 def parse_dateline(text: str) -> str | None:
@@ -225,13 +229,18 @@ def parse_dateline(text: str) -> str | None:
     marked = _DATE_MARK.search(head)
     if marked:
         return marked.group(1)
-    lines = [ln for ln in head.splitlines() if ln.strip() and not ln.strip().startswith(("http://", "https://"))]
+    lines = [
+        ln for ln in head.splitlines() if ln.strip() and not ln.strip().startswith(("http://", "https://"))
+    ]
     found: str | None = None
     for line in lines[:12]:
         for m in _LINE_DATE.finditer(line):
-            y, mo, d = (int(m["y"]), int(m["m"]), int(m["d"])) if m["y"] else (
-                int(m["iy"]), int(m["im"]), int(m["id"]))
-            rest = (line[:m.start()] + line[m.end():]).strip()
+            y, mo, d = (
+                (int(m["y"]), int(m["m"]), int(m["d"]))
+                if m["y"]
+                else (int(m["iy"]), int(m["im"]), int(m["id"]))
+            )
+            rest = (line[: m.start()] + line[m.end() :]).strip()
             if _valid(y, mo, d) and (_DATELINE_HINT.search(line) or len(rest) < 25):
                 found = _iso(y, mo, d)
                 break
@@ -246,7 +255,7 @@ _URL_STAMP = re.compile(r"(?<![\d])((?:19|20)\d\d)(\d\d)(\d\d)(\d{6,9})?(?!\d)")
 
 def date_from_url(url: str) -> str | None:
     """A date in a URL's path: "/2017/11/14/", "/2017/0321/", "/202110/", "-20210805214845044.htm"."""
-    path = re.sub(r"^[a-z]+://[^/]+", "", url.strip(), flags=re.I)
+    path = re.sub(r"^[a-z]+://[^/]+", "", url.strip(), flags=re.IGNORECASE)
     for rx in (_URL_YMD, _URL_Y_MMDD):
         m = rx.search(path)
         if m and _valid(int(m[1]), int(m[2]), int(m[3])):

@@ -1,4 +1,4 @@
-# Why hand-written: vietnam-number (GPL) ignores digits ("74,3 tỷ" -> 1e9); this finds 35/35 gold figures (bench/measure_parsers.py).
+# Why hand-written: vietnam-number drops digits ("74,3 tỷ"->1e9); ours: 35/35 gold figures (bench/measure_parsers.py)
 """Money, percent and counted amounts in Vietnamese prose, and Vietnamese number words.
 
 Separator rules (Vietnamese writes "." for thousands and "," for decimals, but our articles also
@@ -14,9 +14,11 @@ carry English-style numbers such as "98.37%"):
    So a Vietnamese decimal with exactly three decimals after a nonzero integer ("1,125 tỷ") reads
    as 1125 tỷ: our articles never write three decimals, and English-style thousands do occur.
 """
+
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -30,9 +32,9 @@ class Amount:
 
     start: int
     end: int
-    value: float          # in base units: "395,9 tỷ USD" -> 395_900_000_000.0
-    unit: str             # ISO 4217 code, "percent", or "count"
-    counted: str | None   # for count amounts, the noun right after ("doanh nghiệp"), else None
+    value: float  # in base units: "395,9 tỷ USD" -> 395_900_000_000.0
+    unit: str  # ISO 4217 code, "percent", or "count"
+    counted: str | None  # for count amounts, the noun right after ("doanh nghiệp"), else None
 
 
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
@@ -79,14 +81,13 @@ def parse_number(s: str) -> float | None:
 
 # --- number words ------------------------------------------------------------------------------
 
-def _nfc_lower(s: str) -> str:
-    import unicodedata
 
+def _nfc_lower(s: str) -> str:
     return unicodedata.normalize("NFC", s).lower()
 
 
 def _below_1000(toks: list[str]) -> int | None:
-    """"hai trăm linh năm" -> 205; "mười lăm" -> 15; "ba mươi mốt" -> 31; None if malformed."""
+    """ "hai trăm linh năm" -> 205; "mười lăm" -> 15; "ba mươi mốt" -> 31; None if malformed."""
     data = numerals()
     digits: dict[str, int] = data["digits"]
     mark = data["number_markers"]
@@ -100,7 +101,7 @@ def _below_1000(toks: list[str]) -> int | None:
         if i == len(toks):
             return value
         if toks[i] in mark["zero_tens"]:
-            rest = toks[i + 1:]
+            rest = toks[i + 1 :]
             if len(rest) == 1 and rest[0] in digits and digits[rest[0]] > 0:
                 return value + digits[rest[0]]
             return None
@@ -117,7 +118,7 @@ def _below_1000(toks: list[str]) -> int | None:
         return None
     unit_word = rest[0]
     unit = digits[unit_word]
-    if unit_word == "mốt" and tens < 20:          # "mốt" is 1 only after "X mươi"
+    if unit_word == "mốt" and tens < 20:  # "mốt" is 1 only after "X mươi"
         return None
     if unit_word in ("lăm", "nhăm") and tens == 0:  # "lăm" is 5 only after a ten
         return None
@@ -159,6 +160,7 @@ def number_word(s: str) -> int | None:
 
 # --- amounts in running text ---------------------------------------------------------------------
 
+
 @lru_cache(maxsize=1)
 def _amount_regex() -> re.Pattern[str]:
     data = numerals()
@@ -187,7 +189,7 @@ def _lookups() -> tuple[dict[str, str], dict[str, int], frozenset[str], re.Patte
     scales = {k.lower(): v for k, v in data["scales"].items()}
     needs_scale = frozenset(w.lower() for w in data["currency_options"]["needs_scale"])
     words = words_pattern(data["not_amount_before"]["words"])
-    before = re.compile(rf"(?<![^\W\d_])(?:{words})\s*$", re.I)
+    before = re.compile(rf"(?<![^\W\d_])(?:{words})\s*$", re.IGNORECASE)
     return currencies, scales, needs_scale, before
 
 
@@ -203,7 +205,7 @@ def _currency(alias: str | None, has_scale: bool, text: str, end: int) -> str | 
     if code is None:
         return None
     if key in needs_scale and not has_scale and _FOLLOW_WORD.match(text, end):
-        return None   # "100 đồng chí", "2 Yên Bái": an ordinary word, not a currency
+        return None  # "100 đồng chí", "2 Yên Bái": an ordinary word, not a currency
     return code
 
 
@@ -213,7 +215,7 @@ def find_amounts(text: str) -> list[Amount]:
     A bare number (no scale word, currency, percent sign or counted noun) is not an amount, and
     neither is a number right after a date or ordinal word ("năm 2020", "lần thứ 12").
     """
-    currencies, scales, _, before = _lookups()
+    _currencies, scales, _, before = _lookups()
     out: list[Amount] = []
     for m in _amount_regex().finditer(text):
         base = _to_decimal(m["num"])
@@ -227,7 +229,7 @@ def find_amounts(text: str) -> list[Amount]:
         pre = _currency(m["pre"], has_scale, text, m.end("pre")) if m["pre"] else None
         cur = _currency(m["cur"], has_scale, text, m.end("cur"))
         start, end = m.start(), m.end()
-        if m["cur"] and cur is None:          # the alias was an ordinary word: stop before it
+        if m["cur"] and cur is None:  # the alias was an ordinary word: stop before it
             end = m.end("scale") if m["scale"] else m.end("num")
         unit = cur or pre
         counted: str | None = None
@@ -238,22 +240,24 @@ def find_amounts(text: str) -> list[Amount]:
                 counted = " ".join(m["noun"].split())
             elif not has_scale:
                 continue
-            if before.search(text[max(0, m.start("num") - 40):m.start("num")]):
+            if before.search(text[max(0, m.start("num") - 40) : m.start("num")]):
                 continue
             unit = "count"
         if m["pre"] and pre is None:
             start = m.start("num")
         if not m["pre"] and m["cur"] is None and m["pct"] is None and m["noun"] is None:
             end = m.end("scale") if m["scale"] else m.end("num")
-        lead = _RANGE_START.search(text[max(0, start - 40):start])
+        lead = _RANGE_START.search(text[max(0, start - 40) : start])
         lead_at = start - len(lead.group(0)) if lead else start
-        if lead and (out[-1].end if out else 0) <= lead_at and not (
-                unit == "count" and before.search(text[max(0, lead_at - 40):lead_at])):
+        if (
+            lead
+            and (out[-1].end if out else 0) <= lead_at
+            and not (unit == "count" and before.search(text[max(0, lead_at - 40) : lead_at]))
+        ):
             # "từ 14 lên 16 triệu USD": the first number shares the second one's scale and unit
             first = _to_decimal(lead["num"])
             if first is not None:
-                out.append(Amount(lead_at, lead_at + len(lead["num"]),
-                                  float(first * mult), unit, counted))
+                out.append(Amount(lead_at, lead_at + len(lead["num"]), float(first * mult), unit, counted))
         out.append(Amount(start, end, float(base * mult), unit, counted))
     return out
 

@@ -3,6 +3,7 @@
 "thứ hai", "thứ ba"... are also weekdays ("thứ Hai, ngày 14/11"); :func:`find_ordinal` is meant to
 be applied right after a meeting name, where they are ordinals. "lần thứ hai" is never a weekday.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ from functools import lru_cache
 from quanhe.language.data import numerals
 from quanhe.language.numbers import number_word
 
-_MAX_WORDS = 6   # "hai mươi mốt" has 3; "một trăm linh năm" has 4
+_MAX_WORDS = 6  # "hai mươi mốt" has 3; "một trăm linh năm" has 4
 
 
 @lru_cache(maxsize=1)
@@ -60,12 +61,12 @@ def find_ordinal(text: str) -> tuple[int, int, int] | None:
     """
     text = unicodedata.normalize("NFC", text)
     start = _LEAD.match(text).end()  # type: ignore[union-attr]
-    toks = [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text, start)][:_MAX_WORDS + 2]
+    toks = [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text, start)][: _MAX_WORDS + 2]
     # tokens must be consecutive words separated by spaces only
     run: list[tuple[str, int, int]] = []
     pos = start
     for t in toks:
-        if t[1] != pos and (text[pos:t[1]].strip() or not run):
+        if t[1] != pos and (text[pos : t[1]].strip() or not run):
             break
         run.append(t)
         pos = t[2]
@@ -76,7 +77,7 @@ def find_ordinal(text: str) -> tuple[int, int, int] | None:
     if eng is not None:
         return eng, run[0][1], run[0][2]
     i = 1 if words[0] == "lần" else 0
-    if words[i:i + 2] == ["đầu", "tiên"]:
+    if words[i : i + 2] == ["đầu", "tiên"]:
         return 1, start, run[i + 1][2]
     if i == 1 and len(words) > 1 and words[1].isdigit():
         return int(words[1]), start, run[1][2]
@@ -84,7 +85,7 @@ def find_ordinal(text: str) -> tuple[int, int, int] | None:
         nxt = words[i + 1]
         if nxt.isdigit():
             return (int(nxt), start, run[i + 1][2]) if int(nxt) > 0 else None
-        got = _words_value(words[i + 1:])
+        got = _words_value(words[i + 1 :])
         if got is not None:
             return got[0], start, run[i + got[1]][2]
     return None
@@ -93,6 +94,6 @@ def find_ordinal(text: str) -> tuple[int, int, int] | None:
 def parse_ordinal(s: str) -> int | None:
     """An ordinal expression to an int: "lần thứ 12" -> 12, "thứ tư" -> 4, "Seventh" -> 7."""
     found = find_ordinal(s)
-    if found is None or s[found[2]:].strip(" .,;)"):
+    if found is None or s[found[2] :].strip(" .,;)"):
         return None
     return found[0]
