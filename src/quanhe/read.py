@@ -6,6 +6,7 @@ exactly what ``Path.read_text(encoding="utf-8")`` gives: universal newlines, a B
 """
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -265,9 +266,11 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _check_utf8(text: str, source: str) -> str:
+    if text.isascii():
+        return text
     raw = _to_cp1252_bytes(text)  # None for real Vietnamese: ộ, ư, ... are not Windows-1252
     hits = len(_MOJIBAKE.findall(text))
-    if text.isascii() or (raw is None and hits < 3):
+    if raw is None and hits < 3:
         return text  # the common case: nothing to suspect
     if raw is not None and hits >= 3:
         with suppress(UnicodeDecodeError):  # UTF-8 misread as Windows-1252 and saved again: undo it
@@ -300,17 +303,23 @@ def _decode_8bit(data: bytes, source: str) -> str:
 
 def _best_vietnamese(data: bytes) -> str | None:
     """The candidate decoding that reads as Vietnamese, or None when none does convincingly."""
-    tcvn3 = _tcvn3_chars()
-    candidates = ["".join(tcvn3[b] for b in data)]
-    with suppress(UnicodeDecodeError):
-        candidates.append(data.decode("cp1258"))  # composed base letters + combining tones
     best, best_score = None, 0.0
-    for text in candidates:
-        tokens, score, density = _vietnamese_stats(text)
+    for codec in ("tcvn3", "cp1258"):
+        try:  # judge on a sample; decode the whole only for the winner
+            tokens, score, density = _vietnamese_stats(_decode_8bit_as(data[:200_000], codec))
+        except UnicodeDecodeError:
+            continue
         # density: Vietnamese prose has diacritics on most words; German or French has few
         if tokens >= 3 and density >= 0.25 and score >= 0.85 and score > best_score:
-            best, best_score = text, score
-    return best
+            best, best_score = codec, score
+    return None if best is None else _decode_8bit_as(data, best)
+
+
+def _decode_8bit_as(data: bytes, codec: str) -> str:
+    # cp1258 gives composed base letters (â, ơ) followed by combining tones
+    if codec == "tcvn3":
+        return codecs.charmap_decode(data, "strict", _tcvn3_table())[0]
+    return data.decode(codec)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,31 +335,34 @@ def _legacy() -> dict[str, Any]:
 
 
 @cache
-def _cp1252_chars() -> tuple[str, ...]:
+def _cp1252_table() -> str:
     # bytes Windows-1252 leaves undefined are shown as their Latin-1 control characters
-    return tuple(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256))
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256))
 
 
 @cache
-def _tcvn3_chars() -> tuple[str, ...]:
+def _tcvn3_table() -> str:
     table = {int(key, 16): value for key, value in _legacy()["tcvn3"]["bytes"].items()}
-    return tuple(table.get(b, ch) for b, ch in enumerate(_cp1252_chars()))
+    return "".join(table.get(b, ch) for b, ch in enumerate(_cp1252_table()))
 
 
 def _to_cp1252_bytes(text: str) -> bytes | None:
     """The bytes a Windows-1252 reading of ``text`` came from, or None if it cannot have."""
-    index = {ch: b for b, ch in enumerate(_cp1252_chars())}
     try:
-        return bytes(index[ch] for ch in text)
-    except KeyError:
+        return codecs.charmap_encode(text, "strict", _cp1252_encoding())[0]
+    except UnicodeEncodeError:
         return None
+
+
+@cache
+def _cp1252_encoding() -> Any:
+    return codecs.charmap_build(_cp1252_table())
 
 
 def _looks_vni(data: bytes) -> bool:
     vni = _legacy()["vni"]
     marks, letters = set(vni["marks"]), set(vni["letters"])
-    chars = _cp1252_chars()
-    text = "".join(chars[b] for b in data[:200_000])
+    text = codecs.charmap_decode(data[:200_000], "strict", _cp1252_table())[0]
     vowels = set("aeiouyAEIOUY") | {"ô", "Ô", "ö", "Ö"}
     hits = total = words = 0
     for token in text.split():
