@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Self
 
 TYPES = ("meeting", "partnership", "document", "indicator", "person")
 
@@ -27,7 +27,7 @@ class Counts:
     fp: int = 0        # predictions that matched nothing
     fn: int = 0        # required gold facts missed
 
-    def __iadd__(self, other: Counts) -> Counts:
+    def __iadd__(self, other: Counts) -> Self:
         self.tp += other.tp
         self.tp_opt += other.tp_opt
         self.fp += other.fp

@@ -27,7 +27,7 @@ def open_store(url_or_path: str | Path, *, create: bool = True) -> Store:
     target = str(url_or_path)
     if target.startswith("sqlite://"):
         target = target.removeprefix("sqlite://")
-        target = target[1:] if target.startswith("/") else target   # sqlite:///rel, sqlite:////abs
+        target = target.removeprefix("/")   # sqlite:///rel.db, sqlite:////abs/path.db
         if not target:
             raise StoreError("sqlite URL without a path: write sqlite:///quanhe.db")
     elif "://" in target:

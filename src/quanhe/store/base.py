@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 if TYPE_CHECKING:
     from quanhe.pipeline import Processed
@@ -74,8 +74,8 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def facts(self, where: FactFilter = FactFilter()) -> Iterator[dict[str, Any]]:
-        """Fact records matching ``where``, by article id then extraction order."""
+    def facts(self, where: FactFilter | None = None) -> Iterator[dict[str, Any]]:
+        """Fact records matching ``where`` (None: all), by article id then extraction order."""
 
     @abstractmethod
     def search(self, terms: Sequence[str], limit: int = 20) -> list[SentenceHit]:
@@ -100,7 +100,7 @@ class Store(ABC):
     def close(self) -> None:
         """Release the connection; the store is unusable afterwards."""
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

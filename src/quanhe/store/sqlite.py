@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -44,7 +44,7 @@ class SQLiteStore(Store):
 
     def ingest(self, batch: Sequence[Processed]) -> IngestReport:
         counts = {"added": 0, "replaced": 0, "unchanged": 0}
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         current = "?"
         try:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -110,7 +110,8 @@ class SQLiteStore(Store):
 
     # -- reading -----------------------------------------------------------------------------
 
-    def facts(self, where: FactFilter = FactFilter()) -> Iterator[dict[str, Any]]:
+    def facts(self, where: FactFilter | None = None) -> Iterator[dict[str, Any]]:
+        where = where or FactFilter()
         sql = ["SELECT f.record FROM facts f"]
         params: dict[str, Any] = {"limit": -1 if where.limit is None else where.limit}
         if where.partner is not None:
