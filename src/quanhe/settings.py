@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -140,7 +141,7 @@ def describe() -> str:
     lines = ["settings (defaults -> quanhe.toml or $QUANHE_CONFIG -> environment -> flags):"]
     for s in SETTINGS:
         lines.append(f"  {s.name:<11} {s.env:<18} default {s.default!r}")
-        lines.append(f"  {'':<11} {s.help}")
+        lines += textwrap.wrap(s.help, 92, initial_indent=" " * 14, subsequent_indent=" " * 14)
     return "\n".join(lines)
 
 
