@@ -1,0 +1,80 @@
+"""Small helpers several extractors share: partners around a phrase, years near it."""
+from __future__ import annotations
+
+import re
+
+from quanhe.extract.context import TAG, ArticleContext, SentenceView
+from quanhe.language.dates import DateMention
+
+_CHAIN = re.compile(r"‹[PGOLM]:\w+›(?:\s*(?:[-–—+/,]|\bva\b|\bvoi\b)\s*‹[PGOLM]:\w+›)*")
+
+
+def chain_near(view: SentenceView, start: int, end: int, window: int = 70) -> list[tuple[str, str]] | None:
+    """The run of names ("ASEAN-Hoa Kỳ", "giữa ASEAN và Nga") nearest after tagged ``start``."""
+    segment = view.tagged[start:min(len(view.tagged), end + window)]
+    m = _CHAIN.search(segment)
+    if not m:
+        return None
+    return [(t.group(1), t.group(2)) for t in TAG.finditer(m.group(0))]
+
+
+def partners_of(chain: list[tuple[str, str]]) -> tuple[str, ...] | None:
+    """Partner codes of a chain that involves ASEAN (or a group); None for a bilateral chain."""
+    codes = [c for _, c in chain]
+    if "ASEAN_PLUS_THREE" in codes:
+        return ("CN", "JP", "KR")
+    if "east_asia" in codes:
+        return ()
+    partners = tuple(sorted({c for k, c in chain if k == "P"}))
+    if any(k == "M" for k, _ in chain) and "ASEAN" not in codes:
+        return None
+    return partners or None
+
+
+class PartnerMemory:
+    """The partner the article is talking about: the last one named alone in a sentence."""
+
+    def __init__(self, ctx: ArticleContext) -> None:
+        self.ctx = ctx
+        self.last: tuple[str, ...] | None = None
+        counts: dict[str, int] = {}
+        for v in ctx.views:
+            for code in v.partners():
+                counts[code] = counts.get(code, 0) + 1
+        self.dominant = max(counts, key=lambda c: counts[c]) if counts else None
+
+    def see(self, view: SentenceView) -> None:
+        partners = view.partners()
+        if len(partners) == 1:
+            self.last = (partners[0],)
+
+    def resolve(self, view: SentenceView) -> tuple[str, ...] | None:
+        partners = view.partners()
+        if len(partners) == 1:
+            return (partners[0],)
+        if not partners:
+            return self.last or ((self.dominant,) if self.dominant else None)
+        return None
+
+
+def year_near(view: SentenceView, canon_pos: int, *, after_only: bool = False,
+              window: int = 160) -> DateMention | None:
+    """The date mention closest to ``canon_pos`` (after it first), within ``window`` characters."""
+    best: DateMention | None = None
+    best_distance = window + 1
+    for d in view.dates:
+        if d.start >= canon_pos:
+            distance = d.start - canon_pos
+        elif after_only:
+            continue
+        else:
+            distance = (canon_pos - d.end) * 2        # a date before the phrase counts, less
+        if distance < best_distance:
+            best, best_distance = d, distance
+    return best
+
+
+def has_word(text: str, words: list[str]) -> bool:
+    from quanhe.extract.context import compiled
+
+    return bool(compiled(*words).search(text))

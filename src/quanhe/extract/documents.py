@@ -1,0 +1,174 @@
+"""Outcome documents, plans, agreements and treaties, with what was done to them."""
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of, year_near
+from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
+from quanhe.model import Fact
+
+_PERIOD = re.compile(r"(?:giai doan\s+)?\(?((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})\)?")
+_UNTIL = re.compile(r"den(?: nam)?\s+((?:19|20)\d{2})")
+# The title of a document ends at the first of these (folded), or at a clause break.
+_TITLE_END = re.compile(
+    r"[,;.:!?]\s|[,;:]$|\s(?:nham|de|trong do|voi ty le|duoc|tai hoi nghi|theo|thuoc|vao|tu nay|"
+    r"hieu luc|hieu qua|cung nhu|dong thoi|nhu|thuan loi|giua|bat cu|sau|truoc|ky ket|thong qua|"
+    r"hom qua|ngay|chieu|sang|tren|bao gom|hai ben|cac ben)\s|\s(?:va)\s(?=[a-z]+ [a-z]+ [a-z]+\s)")
+
+
+@lru_cache(maxsize=1)
+def known_documents() -> dict[str, dict]:
+    """Named treaties and agreements (DOC, TAC, ACFTA...) with what they are and whom they bind."""
+    raw = tomllib.loads(resources.files("quanhe.data").joinpath("documents.toml").read_text("utf-8"))
+    return raw["known"]
+
+
+def _title_span(view: SentenceView, start: int) -> tuple[int, int]:
+    """(start, end) in tagged coordinates of a document's written title."""
+    rest = view.tagged[start:]
+    end = len(rest)
+    m = _TITLE_END.search(rest, 8)
+    if m:
+        end = m.start()
+    # an acronym in brackets closes the title: "(TAC)", "(ACFTA)"
+    bracket = re.search(r"\([a-z0-9 .&-]{2,14}\)", rest[:end + 20])
+    if bracket and bracket.end() <= end + 20 and bracket.start() < end + 2:
+        end = bracket.end()
+    return start, start + min(end, 220)
+
+
+def extract_documents(ctx: ArticleContext) -> list[Fact]:
+    p = patterns()["document"]
+    kinds = {phrase: kind for phrase, kind in p["kinds"]}
+    kind_re = compiled(*kinds)
+    actions = p["actions"]
+    action_re = compiled(*(a for a, _ in actions))
+    action_of = {a: act for a, act in actions}
+    memory = PartnerMemory(ctx)
+    out: dict[tuple, dict] = {}
+    for view in ctx.views:
+        taken_until = -1
+        for m in kind_re.finditer(view.tagged):
+            if m.start() < taken_until:
+                continue
+            kind = kinds[m.group(0)]
+            canon_start = view.canon_pos(m.start())
+            written = view.canon[canon_start:canon_start + 1]
+            t_start, t_end = _title_span(view, m.start())
+            taken_until = t_end
+            title_tagged = view.tagged[t_start:t_end]
+            period = _period(title_tagged, kind)
+            if kind == "declaration" and not written.isupper() and not re.match(
+                    r"tuyen bo (?:chung|tam nhin|chu tich|ve)", m.group(0) + view.tagged[m.end():m.end() + 12]):
+                continue                                  # "tuyên bố" the verb, not a Declaration
+            if not written.isupper() and kind != "declaration" and not period:
+                continue                                  # "kế hoạch" in passing, not a named plan
+            action = _action(view, m.start(), t_end, action_re, action_of, p)
+            if action is None:
+                continue                                  # a passing mention: nothing was done to it
+            known = _known(title_tagged)
+            partners: tuple[str, ...] | None
+            chain = chain_near(view, t_start, t_start, max(0, t_end - t_start - 1))
+            partners = partners_of(chain) if chain else None
+            if chain and partners is None and not known:
+                continue                                  # a bilateral document
+            if known and known.get("partners") is not None:
+                partners = tuple(sorted(known["partners"]))
+            if partners is None:
+                partners = memory.resolve(view)
+            if partners is None:
+                continue
+            date_mention = year_near(view, view.canon_pos(m.start()), window=120)
+            date = date_mention.date if date_mention and not date_mention.date.startswith("--") else None
+            if period and date and kind == "plan_of_action" and date[:4] in period:
+                date = None                               # the plan's span, not when it was adopted
+            completion = _completion(view)
+            title = view.canon[view.canon_pos(t_start):view.canon_pos(t_end)].strip(" ,.;") or None
+            key = (partners, kind, period or (title.casefold() if title and not date else (date or "")[:4]))
+            fact = out.setdefault(key, {"title": title, "period": period, "date": date, "action": action,
+                                        "completion": completion, "evidence": []})
+            fact["date"] = fact["date"] or date
+            fact["completion"] = fact["completion"] if fact["completion"] is not None else completion
+            if view.evidence not in fact["evidence"]:
+                fact["evidence"].append(view.evidence)
+        memory.see(view)
+    facts = []
+    for (partners, kind, _), body in _merge_untitled(out).items():
+        attributes = {"kind": kind, "title": body["title"], "period": body["period"],
+                      "action": body["action"]}
+        if body["completion"] is not None:
+            attributes["completion"] = body["completion"]
+        facts.append(Fact("document", ctx.doc.id, partners, body["date"], tuple(body["evidence"]), 0.7, attributes))
+    return facts
+
+
+def _merge_untitled(out: dict[tuple, dict]) -> dict[tuple, dict]:
+    """Two mentions of one agreement ("Hiệp định ... ASEAN - Canada", "FTA") are one fact."""
+    merged: dict[tuple, dict] = {}
+    for key, body in out.items():
+        partners, kind, _ = key
+        twin = next((k for k, b in merged.items() if k[0] == partners and k[1] == kind and kind == "agreement"
+                     and not b["period"] and not body["period"]
+                     and (not b["date"] or not body["date"] or b["date"][:4] == body["date"][:4])), None)
+        if twin is None:
+            merged[key] = body
+        else:
+            merged[twin]["evidence"] += [e for e in body["evidence"] if e not in merged[twin]["evidence"]]
+    return merged
+
+
+def _period(title: str, kind: str) -> str | None:
+    m = _PERIOD.search(title)
+    if m and m.group(1) < m.group(2):
+        return f"{m.group(1)}-{m.group(2)}"
+    until = _UNTIL.search(title)
+    if until and kind in ("vision", "plan_of_action", "roadmap"):
+        return until.group(1)
+    return None
+
+
+def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str], action_of: dict[str, str],
+            p: dict) -> str | None:
+    before = view.tagged[max(0, start - 70):start]
+    after = view.tagged[end:end + 50]
+    candidates = [(len(before) - m.end(), m.group(0), before[:m.start()]) for m in action_re.finditer(before)]
+    best = min(candidates, default=None)
+    action = None
+    prefix = ""
+    if best is not None:
+        _, word, prefix = best
+        action = action_of[word]
+    else:
+        m = re.match(r"\s*(?:\([^)]*\)\s*)?(?:,\s*)?(?:duoc|da duoc|se duoc)?\s*(?:[a-z]+\s){0,3}?", after)
+        hit = action_re.search(after[:45])
+        if hit:
+            action = action_of[hit.group(0)]
+            prefix = after[:hit.start()]
+            del m
+    if action is None:
+        return None
+    if action not in ("planned",) and has_word(prefix[-30:], p["future_words"]):
+        return "planned"
+    if action == "negotiating" and has_word(prefix[-25:], ["som khoi dong", "khoi dong", "bat dau", "se"]):
+        return "planned" if has_word(prefix[-25:], ["som", "se"]) else "negotiating"
+    return action
+
+
+def _known(title: str) -> dict | None:
+    for acronym, body in known_documents().items():
+        if re.search(r"(?<![\w])" + re.escape(acronym.lower()) + r"(?![\w])", title):
+            return body
+    return None
+
+
+def _completion(view: SentenceView) -> float | None:
+    m = re.search(r"hoan thanh", view.folded)
+    if not m:
+        return None
+    for a in view.amounts:
+        if a.unit == "percent" and a.start > m.start():
+            return round(a.value / 100, 6)
+    return None

@@ -1,0 +1,83 @@
+"""Figures about the relationship: trade, investment, firms, tourists, aid."""
+from __future__ import annotations
+
+import re
+
+from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of
+from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
+from quanhe.language.numbers import Amount
+from quanhe.model import Fact
+
+_COUNTED = {"doanh nghiep": "firms", "cong ty": "firms", "khach du lich": "tourists", "du khach": "tourists",
+            "luot khach": "tourists", "khach": "tourists"}
+_ANNOUNCE = re.compile(r"thong bao|cong bo|den nay|cam ket")
+
+
+def extract_indicators(ctx: ArticleContext) -> list[Fact]:
+    p = patterns()["indicator"]
+    metrics = {phrase: metric for phrase, metric in p["metrics"]}
+    metric_re = compiled(*metrics)
+    memory = PartnerMemory(ctx)
+    out: dict[tuple, Fact] = {}
+    for view in ctx.views:
+        previous_end = 0
+        previous: Amount | None = None
+        for amount in view.amounts:
+            segment_start = previous_end
+            previous_end = amount.end
+            conversion = previous is not None and view.canon[previous.end:amount.start].strip() == "("
+            previous = amount
+            if amount.unit == "percent" or conversion:
+                continue                                  # shares and growth rates; a currency conversion
+            before = view.folded[max(segment_start, amount.start - 90):amount.start]
+            clause = before[max(before.rfind(";"), before.rfind(". ")) + 1:]
+            if amount.unit == "count":
+                counted = view.folded[amount.start:amount.end + 20]
+                metric = next((m for w, m in _COUNTED.items() if w in counted[-25:]), None)
+            else:
+                cues = list(metric_re.finditer(clause))
+                metric = metrics[cues[-1].group(0)] if cues else None
+                if metric in ("firms", "tourists"):
+                    metric = None
+            if metric is None or has_word(clause[-45:], p["excluded_words"]):
+                continue
+            partners = _partners(view, memory, amount)
+            if partners is None:
+                continue
+            target = has_word(view.folded[:amount.start], p["target_words"])
+            year = _year(ctx, view, amount, metric, target)
+            key = (partners, metric, year, target, round(amount.value, -3))
+            if key in out:
+                continue
+            out[key] = Fact("indicator", ctx.doc.id, partners, str(year) if year else None, (view.evidence,),
+                            0.7, {"metric": metric, "value": amount.value, "unit": amount.unit,
+                                  "year": year, "target": target})
+        memory.see(view)
+    return list(out.values())
+
+
+def _partners(view: SentenceView, memory: PartnerMemory, amount: Amount) -> tuple[str, ...] | None:
+    for m in view.mentions:
+        if m.code == "east_asia":
+            return ()
+    chains = [chain_near(view, 0, 0, len(view.tagged))]
+    chain = chains[0]
+    if chain:
+        partners = partners_of(chain)
+        if partners:
+            return partners
+    return memory.resolve(view)
+
+
+def _year(ctx: ArticleContext, view: SentenceView, amount: Amount, metric: str, target: bool) -> int | None:
+    """The year a figure refers to: one the sentence states, else "this year"/"so far" from the article."""
+    years = [d for d in view.dates if not d.date.startswith("--")]
+    stated = [d for d in years if d.year_stated and not d.relative]
+    pool = stated or [d for d in years if d.relative]
+    if pool:
+        # the closest year mention, preferring one before the figure within the sentence
+        best = min(pool, key=lambda d: abs(d.start - amount.start) + (0 if d.start < amount.start else 5))
+        return int(best.date[:4])
+    if metric == "aid" and _ANNOUNCE.search(view.folded) and ctx.ref and ctx.ref_precision:
+        return ctx.ref.year
+    return None

@@ -1,0 +1,336 @@
+"""Meetings of ASEAN mechanisms: summits, ministers' meetings, dialogues, committees.
+
+A meeting is named by a *head* ("Hội nghị Cấp cao", "Hội nghị Bộ trưởng Ngoại giao",
+"Ủy ban Hợp tác chung"...) followed by its *parties* ("ASEAN-Hoa Kỳ", "ASEAN+3", "Đông Á")
+and maybe an ordinal ("lần thứ 12", "-36", "Seventh"). The vocabularies are data
+(patterns.toml); this module reads the tagged sentence left to right.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
+from quanhe.language.dates import DateMention
+from quanhe.language.ordinals import find_ordinal
+from quanhe.model import Evidence, Fact
+
+_SEP = re.compile(r"\s*(?:[-–—+/]|\bva\b|\bvoi\b|,)\s*")
+_LEVELS = ("summit", "ministers", "jcc", "dialogue", "arf", "som", "generic")
+_ORDINAL_CUE = re.compile(
+    r"(?<![\w])(?:lan\s+thu\s+\w+|lan\s+dau\s+tien|lan\s+\d+|first|second|third|fourth|fifth|sixth|"
+    r"seventh|eighth|ninth|tenth|eleventh|twelfth|\d+(?:st|nd|rd|th))(?![\w])")
+_ACRONYM = re.compile(r"(?<![\w])(amm|arf|asean)\s?[-–]?\s?(\d{1,2})(?![\d/%.,]\d|\d|/)")
+_TAGGED_ASEAN_NUMBER = re.compile(r"^\s*[-–]?\s*(\d{1,2})(?![\d/%]|[.,]\d)")
+
+
+@dataclass
+class MeetingMention:
+    mechanism: str
+    partners: tuple[str, ...]
+    ordinal: int | None
+    date: str | None
+    end_date: str | None
+    online: bool | None
+    location: str | None
+    special: bool
+    status: str
+    evidence: list[Evidence] = field(default_factory=list)
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class _Head:
+    start: int
+    end: int
+    level: str
+    text: str
+
+
+def _heads(view: SentenceView) -> list[_Head]:
+    p = patterns()["meeting"]
+    found: list[_Head] = []
+    lists = {
+        "summit": p["summit_heads"], "ministers": p["ministers_heads"], "jcc": p["jcc_heads"],
+        "dialogue": p["dialogue_heads"], "arf": p["arf_heads"], "som": p["som_heads"],
+        "generic": p["generic_heads"],
+    }
+    for level, words in lists.items():
+        for m in compiled(*words).finditer(view.tagged):
+            found.append(_Head(m.start(), m.end(), level, m.group(0)))
+    # longest wins among overlapping heads
+    chosen: list[_Head] = []
+    for h in sorted(found, key=lambda h: (-(h.end - h.start), h.start)):
+        if all(h.end <= c.start or h.start >= c.end for c in chosen):
+            chosen.append(h)
+    return sorted(chosen, key=lambda h: h.start)
+
+
+def _strip_qualifiers(gap: str) -> str:
+    p = patterns()["meeting"]
+    rest = compiled(*p["qualifier_words"]).sub(" ", gap)
+    return re.sub(r"[\s()\"“”'‘’:,.-]+", "", rest)
+
+
+def _party_chain(tail: str) -> tuple[list[tuple[str, str]], int, int] | None:
+    """The tags naming the parties at the start of ``tail``: ([(kind, code)...], start, end)."""
+    first = TAG.search(tail)
+    if not first or first.start() > 90 or _strip_qualifiers(tail[:first.start()]):
+        return None
+    chain = [(first.group(1), first.group(2))]
+    end = first.end()
+    while True:
+        sep = _SEP.match(tail, end)
+        if not sep:
+            break
+        nxt = TAG.match(tail, sep.end())
+        if not nxt:
+            # "Hoa Kỳ-bốn nước Hạ nguồn Mekong": a few words may stand between two parties
+            loose = re.match(r"[\w ]{0,20}?(‹[PGMLO]:\w+›)", tail[sep.end():])
+            if loose and sep.group(0).strip() in "-–—" and sep.group(0).strip():
+                nxt = TAG.match(tail, sep.end() + loose.start(1))
+            if not nxt:
+                break
+        if nxt.group(1) == "M" and sep.group(0).strip() == ",":
+            break
+        chain.append((nxt.group(1), nxt.group(2)))
+        end = nxt.end()
+    return chain, first.start(), end
+
+
+def _ordinal(view: SentenceView, tail_start: int, tail: str, before: str, chain_end: int) -> int | None:
+    # "ASEAN-36", "ASEAN 47": the number right after ASEAN
+    after_chain = tail[chain_end:]
+    num = _TAGGED_ASEAN_NUMBER.match(after_chain)
+    if num and tail[:chain_end].endswith("‹O:ASEAN›"):
+        return int(num.group(1))
+    for m in _ACRONYM.finditer(tail):
+        if m.group(1) in ("amm", "arf"):
+            return int(m.group(2))
+    cue = _ORDINAL_CUE.search(tail)
+    if cue:
+        pos = view.canon_pos(tail_start + cue.start())
+        found = find_ordinal(view.canon[pos:pos + 40])
+        if found:
+            return found[0]
+    back = re.search(r"lan\s+thu\s+\w+(?:\s+\w+)?\s+(?:cua\s+)?$", before)
+    if back:
+        pos = view.canon_pos(len(before) - len(before[back.start():]) + 0)
+        found = find_ordinal(view.canon[pos:pos + 30])
+        if found:
+            return found[0]
+    return None
+
+
+def _mechanism(level: str, chain: list[tuple[str, str]], sector: str) -> tuple[str, tuple[str, ...]] | None:
+    kinds = {k for k, _ in chain}
+    codes = [c for _, c in chain]
+    partners = tuple(sorted({c for k, c in chain if k == "P"}))
+    has_asean = "ASEAN" in codes
+    if "ASEAN_PLUS_THREE" in codes:
+        kind = {"summit": "asean_plus_three_summit", "ministers": "asean_plus_three_ministers"}.get(level)
+        if sector and level == "ministers":
+            kind = "other"
+        return (kind, ("CN", "JP", "KR")) if kind else None
+    if "east_asia" in codes:
+        kind = {"summit": "east_asia_summit", "ministers": "eas_ministers", "som": "som"}.get(level)
+        return (kind, ()) if kind else None
+    if "M" in kinds and not has_asean:
+        return None                                # bilateral: two countries, no ASEAN mechanism
+    if partners and (has_asean or "mekong" in codes):
+        if not has_asean:
+            return "other", partners              # Mekong-X and similar sub-regional frameworks
+        if level == "ministers" and sector:
+            if sector == "economic":
+                return "economic_ministers", partners
+            if sector == "defence":
+                return "defence_ministers", partners
+            return "other", partners
+        mechanism = {
+            "summit": "asean_partner_summit", "ministers": "asean_partner_ministers", "jcc": "jcc",
+            "dialogue": "asean_partner_dialogue", "som": "asean_partner_dialogue",
+        }.get(level)
+        return (mechanism, partners) if mechanism else None
+    if has_asean and not partners:
+        if level == "ministers" and sector:
+            return ("economic_ministers" if sector == "economic" else
+                    "defence_ministers" if sector == "defence" else "other"), ()
+        mechanism = {"summit": "asean_summit", "ministers": "asean_ministers", "arf": "arf",
+                     "som": "som"}.get(level)
+        return (mechanism, ()) if mechanism else None
+    return None
+
+
+def _sector(text: str) -> str:
+    p = patterns()["meeting"]
+    if compiled(*p["economic_words"]).search(text):
+        return "economic"
+    if compiled(*p["defence_words"]).search(text):
+        return "defence"
+    if compiled(*p["sector_words"]).search(text):
+        return "other"
+    return ""
+
+
+def _pick_date(view: SentenceView, head_canon: int) -> DateMention | None:
+    candidates = [d for d in view.dates if not re.fullmatch(r"\d{4}", d.date) or "năm" in view.canon[max(0, d.start - 8):d.end]]
+    if not candidates:
+        return None
+    after = [d for d in candidates if d.start >= head_canon]
+    before = [d for d in candidates if d.start < head_canon]
+    if after and (not before or after[0].start - head_canon < 80):
+        return after[0]
+    return before[-1] if before else after[0]
+
+
+def _location(view: SentenceView, head_canon: int) -> str | None:
+    lead = re.compile(patterns()["meeting"]["location_lead"])
+    for m in view.mentions:
+        if m.start < head_canon or m.kind not in ("place", "member"):
+            continue
+        if m.code in ("east_asia", "mekong"):
+            continue
+        if lead.search(view.folded[max(0, m.start - 45):m.start]):
+            return view.canon[m.start:m.end]
+    return None
+
+
+def _has(view_text: str, words: list[str]) -> bool:
+    return bool(compiled(*words).search(view_text))
+
+
+def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
+    p = patterns()["meeting"]
+    mentions: list[MeetingMention] = []
+    article_has_ministers = any(h.level == "ministers" for v in ctx.views for h in _heads(v))
+    for index, view in enumerate(ctx.views):
+        heads = _heads(view)
+        previous_level: str | None = None
+        for i, head in enumerate(heads):
+            limit = heads[i + 1].start if i + 1 < len(heads) else len(view.tagged)
+            semi = view.tagged.find(";", head.end, limit)
+            limit = semi if semi >= 0 else limit
+            tail = view.tagged[head.end:min(limit, head.end + 200)]
+            before = view.tagged[max(0, head.start - 40):head.start]
+            if compiled(*p["related_words"]).match(tail.strip()):
+                continue
+            parsed = _party_chain(tail)
+            level = head.level
+            bare = head.text in p["bare_heads"]
+            listed = bool(re.search(r"(?:,|\bva)\s*$", before))
+            if bare and listed and previous_level == "ministers" and level == "summit":
+                level = "ministers"                # "Hội nghị Bộ trưởng ASEAN+3, Cấp cao Đông Á (EAS)"
+            if level == "generic":
+                level = "ministers" if article_has_ministers else "summit"
+                generic = True
+            else:
+                generic = False
+            chain, chain_start, chain_end = parsed if parsed else ([], 0, 0)
+            ordinal = _ordinal(view, head.end, tail, before, chain_end)
+            sector = _sector(head.text + " " + tail[:chain_start]) if level == "ministers" else ""
+            if not chain:
+                # a summit named without its parties: the one partner the sentence names
+                partners_here = view.partners()
+                if level == "summit" and not bare and len(partners_here) == 1 and not generic \
+                        and not re.search(r"\b(?:cac|nhung)\s+$", before):
+                    chain = [("O", "ASEAN"), ("P", partners_here[0])]
+                elif level == "som" or (head.text.startswith("hoi nghi") and level == "summit"
+                                        and "‹O:ASEAN›" in tail[:60] and not generic):
+                    chain = [("O", "ASEAN")] + [("P", c) for c in partners_here[:1]]
+                else:
+                    previous_level = head.level
+                    continue
+            resolved = _mechanism(level, chain, sector)
+            previous_level = level
+            if resolved is None or resolved[0] is None:
+                continue
+            mechanism, partners = resolved
+            if generic and not partners:
+                continue
+            if bare and ordinal is None and not partners and mechanism not in ("east_asia_summit", "eas_ministers"):
+                continue
+            if re.search(r"\b(?:cac|nhung|loat)\s+$", before) and ordinal is None:
+                continue                           # "các Hội nghị Cấp cao": a plural, not one meeting
+            head_canon = view.canon_pos(head.start)
+            name_part = head.text + " " + tail[:min(len(tail), chain_end + 60)]
+            date = _pick_date(view, head_canon)
+            date_value = date.date if date else None
+            end_date = date.end_date if date else None
+            if date is None and _has(view.folded, p["recent_words"]) and ctx.published:
+                date_value = ctx.published[:7]
+            status = "planned" if _has(view.folded, p["planned_words"]) else "held"
+            if date_value and ctx.published and len(date_value) >= 10 and date_value > ctx.published \
+                    and len(ctx.published) >= 10:
+                status = "planned"
+            online = True if _has(view.folded, p["online_words"]) else (
+                False if _has(view.folded, p["in_person_words"]) else None)
+            mentions.append(MeetingMention(
+                mechanism=mechanism, partners=partners, ordinal=ordinal, date=date_value,
+                end_date=end_date, online=online, location=_location(view, head_canon),
+                special=_has(name_part, p["special_words"]), status=status,
+                evidence=[view.evidence], order=index * 100 + i,
+            ))
+        mentions.extend(_acronym_meetings(view, heads, index))
+    return mentions
+
+
+def _acronym_meetings(view: SentenceView, heads: list[_Head], index: int) -> list[MeetingMention]:
+    """"Tại ASEAN-43", "AMM-44" with no head in front: the acronym names the meeting."""
+    out: list[MeetingMention] = []
+    for m in re.finditer(r"(?<![\w›])(amm|arf)\s?[-–]?\s?(\d{1,2})(?!\d)|‹O:ASEAN›[-–](\d{1,2})(?![\d/%]|[.,]\d)",
+                         view.tagged):
+        if any(h.start <= m.start() <= h.end + 120 for h in heads):
+            continue
+        acronym = m.group(1)
+        mechanism = {"amm": "asean_ministers", "arf": "arf"}.get(acronym or "", "asean_summit")
+        number = int(m.group(2) or m.group(3))
+        date = _pick_date(view, view.canon_pos(m.start()))
+        out.append(MeetingMention(mechanism, (), number, date.date if date else None,
+                                  date.end_date if date else None, None, None, False, "held",
+                                  [view.evidence], index * 100 + 99))
+    return out
+
+
+def _dates_agree(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a.startswith(b) or b.startswith(a)
+
+
+def _merge(into: MeetingMention, other: MeetingMention) -> None:
+    for e in other.evidence:
+        if e not in into.evidence:
+            into.evidence.append(e)
+    if other.date and (not into.date or (len(other.date) > len(into.date) and other.date.startswith(into.date))):
+        into.date, into.end_date = other.date, other.end_date or into.end_date
+    into.online = into.online if into.online is not None else other.online
+    into.location = into.location or other.location
+    into.special = into.special or other.special
+    if other.status == "held":
+        into.status = into.status if into.evidence and into.status == "held" else into.status
+
+
+def fuse_meetings(mentions: list[MeetingMention]) -> list[MeetingMention]:
+    """One meeting per real meeting in the article: by ordinal, else by compatible dates."""
+    facts: list[MeetingMention] = []
+    for m in sorted(mentions, key=lambda m: (m.ordinal is None, m.order)):
+        same = [f for f in facts if f.mechanism == m.mechanism and f.partners == m.partners]
+        if m.ordinal is not None:
+            target = next((f for f in same if f.ordinal == m.ordinal), None)
+        else:
+            target = next((f for f in same if _dates_agree(f.date, m.date)), None)
+        if target is None:
+            facts.append(m)
+        else:
+            _merge(target, m)
+    return sorted(facts, key=lambda f: f.order)
+
+
+def extract_meetings(ctx: ArticleContext) -> list[Fact]:
+    facts = []
+    for m in fuse_meetings(meetings_in(ctx)):
+        attributes = {
+            "mechanism": m.mechanism, "ordinal": m.ordinal, "end_date": m.end_date,
+            "online": m.online, "location": m.location, "special": m.special, "status": m.status,
+        }
+        confidence = 0.9 if m.ordinal is not None else 0.75
+        facts.append(Fact("meeting", ctx.doc.id, m.partners, m.date, tuple(m.evidence), confidence, attributes))
+    return facts

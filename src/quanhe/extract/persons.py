@@ -1,0 +1,120 @@
+"""People named in the prose, found by the title that introduces them.
+
+Statistical NER measured poorly on our articles (notes/libraries.md: 4 of 12 seed persons as
+exact spans, 3,300x slower than a gazetteer), so a name here is a run of capitalised words that
+a title ("Thủ tướng", "Ngoại trưởng Hoa Kỳ", "ông") introduces, with known names taken out.
+"""
+from __future__ import annotations
+
+import re
+
+from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
+from quanhe.model import Evidence, Fact
+from quanhe.normalize import fold
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+_COUNTRY_OF_TITLE = {"P", "M"}
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    """Words, split where a lower-case letter runs into an upper-case one ("vàTổng")."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        word, start = m.group(0), m.start()
+        cut = 0
+        for i in range(1, len(word)):
+            if word[i].isupper() and word[i - 1].islower() and word[i - 1] != "-":
+                out.append((start + cut, start + i, word[cut:i]))
+                cut = i
+        out.append((start + cut, start + len(word), word[cut:]))
+    return out
+
+
+def _is_name_word(word: str, p: dict) -> bool:
+    return word[:1].isupper() and not word.isupper() and word not in p["non_name_starts_set"]
+
+
+def _covered(view: SentenceView, start: int, end: int) -> bool:
+    return any(m.start <= start and end <= m.end for m in view.mentions)
+
+
+def names_in(view: SentenceView) -> list[str]:
+    p = dict(patterns()["person"])
+    p["non_name_starts_set"] = set(p["non_name_starts"])
+    surnames = set(p["surnames"])
+    title_re = compiled(*p["titles"])
+    canon = view.canon
+    tokens = _tokens(canon)
+    titles = [(m.start(), m.end()) for m in title_re.finditer(view.folded)]
+    names: list[str] = []
+    i = 0
+    while i < len(tokens):
+        start, end, word = tokens[i]
+        if not _is_name_word(word, p) or _covered(view, start, end):
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(tokens) and _is_name_word(tokens[j + 1][2], p) \
+                and not _covered(view, tokens[j + 1][0], tokens[j + 1][1]) \
+                and canon[tokens[j][1]:tokens[j + 1][0]].strip() == "":
+            j += 1
+        run = tokens[i:j + 1]
+        i = j + 1
+        gap_start = run[0][0]
+        title = next((t for t in reversed(titles) if t[1] <= gap_start and gap_start - t[1] <= 90), None)
+        if title is None:
+            continue
+        between = canon[title[1]:gap_start]
+        if not _plausible_gap(view, title[1], gap_start, between, len(run)):
+            continue
+        words = [w for _, _, w in run]
+        if len(words) == 1 and not (words[0].isascii() and len(words[0]) >= 3):
+            continue                                   # one Vietnamese syllable is rarely a whole name
+        if len(words) > 5:
+            continue
+        if len(words) >= 2 and words[0] in surnames and len(words) > 4:
+            continue
+        names.append(" ".join(words))
+    return names
+
+
+def _plausible_gap(view: SentenceView, title_end: int, name_start: int, between: str, run_length: int) -> bool:
+    """What stands between a title and a name may only qualify the title."""
+    if not between.strip():
+        return True
+    if re.search(r"[.;:!?]", between):
+        return False
+    # known names (countries, organisations) and lower-case words qualify the title
+    rest = between
+    for m in view.mentions:
+        if title_end <= m.start and m.end <= name_start:
+            rest = rest.replace(view.canon[m.start:m.end], " ")
+    words = re.findall(r"\w+", rest)
+    capitalised = [w for w in words if w[:1].isupper()]
+    if run_length == 1:
+        return len(words) <= 2 and not capitalised
+    return len(words) <= 12 and len(capitalised) <= 4
+
+
+def extract_persons(ctx: ArticleContext) -> list[Fact]:
+    found: dict[str, list[Evidence]] = {}
+    order: list[str] = []
+    for view in ctx.views:
+        for name in names_in(view):
+            if name not in found:
+                found[name] = []
+                order.append(name)
+            if view.evidence not in found[name]:
+                found[name].append(view.evidence)
+    # "Tổng thống Widodo" after "Joko Widodo", "Nguyễn Xuân" cut from "Nguyễn Xuân Phúc": one person
+    keep = []
+    for name in order:
+        words = fold(name).split()
+        longer = [o for o in order if o != name and len(fold(o).split()) > len(words)
+                  and (fold(o).split()[:len(words)] == words or fold(o).split()[-len(words):] == words)]
+        if longer:
+            found[longer[0]] += [e for e in found[name] if e not in found[longer[0]]]
+            continue
+        keep.append(name)
+    return [Fact("person", ctx.doc.id, (), None, tuple(found[n]), 0.7, {"name": n, "role": None, "country": None})
+            for n in keep]
