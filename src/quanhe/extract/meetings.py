@@ -98,7 +98,8 @@ def _party_chain(tail: str) -> tuple[list[tuple[str, str]], int, int] | None:
     return chain, first.start(), end
 
 
-def _ordinal(view: SentenceView, tail_start: int, tail: str, before: str, chain_end: int) -> int | None:
+def _ordinal(view: SentenceView, tail_start: int, tail: str, before: str, chain_end: int,
+             head_start: int) -> int | None:
     # "ASEAN-36", "ASEAN 47": the number right after ASEAN
     after_chain = tail[chain_end:]
     num = _TAGGED_ASEAN_NUMBER.match(after_chain)
@@ -113,9 +114,11 @@ def _ordinal(view: SentenceView, tail_start: int, tail: str, before: str, chain_
         found = find_ordinal(view.canon[pos:pos + 40])
         if found:
             return found[0]
+    if re.match(r"\s*(?:[a-z]+\s+){0,2}(?:lan\s+)?dau\s+tien\b", tail) and not tail.startswith(" lan dau tien duoc"):
+        return 1                                   # "hội nghị thượng đỉnh (toàn thể) đầu tiên"
     back = re.search(r"lan\s+thu\s+\w+(?:\s+\w+)?\s+(?:cua\s+)?$", before)
     if back:
-        pos = view.canon_pos(len(before) - len(before[back.start():]) + 0)
+        pos = view.canon_pos(head_start - len(before) + back.start())
         found = find_ordinal(view.canon[pos:pos + 30])
         if found:
             return found[0]
@@ -173,7 +176,8 @@ def _sector(text: str) -> str:
 
 
 def _pick_date(view: SentenceView, head_canon: int) -> DateMention | None:
-    candidates = [d for d in view.dates if not re.fullmatch(r"\d{4}", d.date) or "năm" in view.canon[max(0, d.start - 8):d.end]]
+    candidates = [d for d in view.dates if not d.date.startswith("--")
+                  and (not re.fullmatch(r"\d{4}", d.date) or "năm" in view.canon[max(0, d.start - 8):d.end])]
     if not candidates:
         return None
     after = [d for d in candidates if d.start >= head_canon]
@@ -214,7 +218,13 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
             before = view.tagged[max(0, head.start - 40):head.start]
             if compiled(*p["related_words"]).match(tail.strip()):
                 continue
+            if head.level == "dialogue" and re.search(r"(?:quan he|doi tac|nuoc|co che)\s+$", before):
+                continue                           # "quan hệ đối thoại ASEAN-X": a level, not a meeting
+            if re.search(r"\bnhu\s+$", before):
+                continue                           # "các cơ chế như Hội nghị Cấp cao Đông Á": an institution
             parsed = _party_chain(tail)
+            if head.level == "arf":
+                parsed = ([("O", "ASEAN")], 0, 0)
             level = head.level
             bare = head.text in p["bare_heads"]
             listed = bool(re.search(r"(?:,|\bva)\s*$", before))
@@ -226,7 +236,7 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
             else:
                 generic = False
             chain, chain_start, chain_end = parsed if parsed else ([], 0, 0)
-            ordinal = _ordinal(view, head.end, tail, before, chain_end)
+            ordinal = _ordinal(view, head.end, tail, before, chain_end, head.start)
             sector = _sector(head.text + " " + tail[:chain_start]) if level == "ministers" else ""
             if not chain:
                 # a summit named without its parties: the one partner the sentence names
@@ -234,8 +244,8 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
                 if level == "summit" and not bare and len(partners_here) == 1 and not generic \
                         and not re.search(r"\b(?:cac|nhung)\s+$", before):
                     chain = [("O", "ASEAN"), ("P", partners_here[0])]
-                elif level == "som" or (head.text.startswith("hoi nghi") and level == "summit"
-                                        and "‹O:ASEAN›" in tail[:60] and not generic):
+                elif level == "som" or (head.text.startswith(("hoi nghi", "cuoc hop")) and level == "summit"
+                                        and "‹O:ASEAN›" in tail[:70] and not generic):
                     chain = [("O", "ASEAN")] + [("P", c) for c in partners_here[:1]]
                 else:
                     previous_level = head.level
@@ -249,6 +259,8 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
                 continue
             if bare and ordinal is None and not partners and mechanism not in ("east_asia_summit", "eas_ministers"):
                 continue
+            if mechanism == "east_asia_summit" and ordinal is None and not view.dates:
+                continue                           # the EAS as an institution
             if re.search(r"\b(?:cac|nhung|loat)\s+$", before) and ordinal is None:
                 continue                           # "các Hội nghị Cấp cao": a plural, not one meeting
             head_canon = view.canon_pos(head.start)
@@ -271,7 +283,49 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
                 evidence=[view.evidence], order=index * 100 + i,
             ))
         mentions.extend(_acronym_meetings(view, heads, index))
+        mentions.extend(_implied_meetings(ctx, view, index))
+    mentions.extend(_joint_ministers(ctx))
     return mentions
+
+
+def _implied_meetings(ctx: ArticleContext, view: SentenceView, index: int) -> list[MeetingMention]:
+    """Meetings stated without their name: senior officials meeting, leaders adopting together."""
+    out: list[MeetingMention] = []
+    folded = view.folded
+    p = patterns()["meeting"]
+    if re.search(r"quan chuc (?:cap cao|cao cap)", folded) and re.search(r"\bhop\b|hoi nghi", folded):
+        chain = re.search(r"‹O:ASEAN›\s*(?:[-–]|va|voi)\s*‹P:(\w+)›", view.tagged)
+        mechanism, partners = ("asean_partner_dialogue", (chain.group(1),)) if chain else ("som", ())
+        out.append(_simple(ctx, view, index, mechanism, partners))
+    leaders = re.search(r"lanh dao (?:cac nuoc )?‹O:ASEAN›\s*(?:,|va)\s*‹P:(\w+)›|lanh dao ‹P:(\w+)› va[^.;]{0,40}‹O:ASEAN›",
+                        view.tagged)
+    if leaders and re.search(r"thong qua|nhat tri|ky ket|keu goi", folded):
+        code = leaders.group(1) or leaders.group(2)
+        out.append(_simple(ctx, view, index, "asean_partner_summit", (code,)))
+    del p
+    return out
+
+
+def _simple(ctx: ArticleContext, view: SentenceView, index: int, mechanism: str,
+            partners: tuple[str, ...]) -> MeetingMention:
+    p = patterns()["meeting"]
+    date = _pick_date(view, 0)
+    return MeetingMention(
+        mechanism, partners, None, date.date if date else None, date.end_date if date else None,
+        True if _has(view.folded, p["online_words"]) else None, _location(view, 0), False,
+        "planned" if _has(view.folded, p["planned_words"]) else "held", [view.evidence], index * 100 + 98)
+
+
+def _joint_ministers(ctx: ArticleContext) -> list[MeetingMention]:
+    """"Các Bộ trưởng Ngoại giao ASEAN ..." and "Các Bộ trưởng Ngoại giao EU ...": their meeting."""
+    asean = [i for i, v in enumerate(ctx.views) if "bo truong ngoai giao ‹O:ASEAN›" in v.tagged]
+    if not asean or not any("hoi nghi" in v.folded for v in ctx.views):
+        return []
+    out = []
+    for i, v in enumerate(ctx.views):
+        for m in re.finditer(r"cac bo truong ngoai giao ‹P:(\w+)›", v.tagged):
+            out.append(_simple(ctx, v, i, "asean_partner_ministers", (m.group(1),)))
+    return out
 
 
 def _acronym_meetings(view: SentenceView, heads: list[_Head], index: int) -> list[MeetingMention]:

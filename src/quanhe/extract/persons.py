@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
-from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
+from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns  # noqa: I001
+from quanhe.language.charclass import UPPER
 from quanhe.model import Evidence, Fact
 from quanhe.normalize import fold
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
-_COUNTRY_OF_TITLE = {"P", "M"}
+_NON_NAME = set(patterns()["person"]["non_name_starts"])
 
 
 def _tokens(text: str) -> list[tuple[int, int, str]]:
@@ -31,7 +32,7 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
 
 
 def _is_name_word(word: str, p: dict) -> bool:
-    return word[:1].isupper() and not word.isupper() and word not in p["non_name_starts_set"]
+    return word[:1].isupper() and not (word.isupper() and len(word) > 1)
 
 
 def _covered(view: SentenceView, start: int, end: int) -> bool:
@@ -60,13 +61,23 @@ def names_in(view: SentenceView) -> list[str]:
             j += 1
         run = tokens[i:j + 1]
         i = j + 1
+        while run and run[0][2] in p["non_name_starts_set"]:
+            run = run[1:]                              # "Bộ", "Chính" open an organisation, not a name
+        cut = next((k for k in range(1, len(run) - 1) if run[k][2] in surnames), None)
+        if cut is not None and run[0][2] not in surnames:
+            run = run[cut:]                            # "Thương Nguyễn Cẩm Tú": the name starts at the surname
+        if not run:
+            continue
         gap_start = run[0][0]
         title = next((t for t in reversed(titles) if t[1] <= gap_start and gap_start - t[1] <= 90), None)
-        if title is None:
+        after = view.folded[run[-1][1]:run[-1][1] + 40]
+        appositive = re.match(r",\s*(?:" + title_re.pattern + r")", after) is not None
+        if title is None and not appositive:
             continue
-        between = canon[title[1]:gap_start]
-        if not _plausible_gap(view, title[1], gap_start, between, len(run)):
-            continue
+        if title is not None and not appositive:
+            between = canon[title[1]:gap_start]
+            if not _plausible_gap(view, title[1], gap_start, between, len(run)):
+                continue
         words = [w for _, _, w in run]
         if len(words) == 1 and not (words[0].isascii() and len(words[0]) >= 3):
             continue                                   # one Vietnamese syllable is rarely a whole name
@@ -89,10 +100,15 @@ def _plausible_gap(view: SentenceView, title_end: int, name_start: int, between:
     for m in view.mentions:
         if title_end <= m.start and m.end <= name_start:
             rest = rest.replace(view.canon[m.start:m.end], " ")
-    words = re.findall(r"\w+", rest)
+    words = re.findall(r"[\w-]+", rest)
     capitalised = [w for w in words if w[:1].isupper()]
     if run_length == 1:
         return len(words) <= 2 and not capitalised
+    # another name between the title and this one takes the title ("Tổng thống Moon Jae-in ... Chính sách")
+    pairs = re.findall(r"\b" + UPPER + r"[\w-]*\s+" + UPPER + r"[\w-]*", rest)
+    if any(p.split()[0] not in _NON_NAME and p.split()[0][:1].isupper() and p.split()[0].lower() != p.split()[0]
+           for p in pairs if p.split()[0] not in _NON_NAME):
+        return False
     return len(words) <= 12 and len(capitalised) <= 4
 
 
