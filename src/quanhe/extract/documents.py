@@ -16,7 +16,7 @@ _UNTIL = re.compile(r"den(?: nam)?\s+((?:19|20)\d{2})")
 _TITLE_END = re.compile(
     r"[,;.:!?]\s|[,;:]$|\s(?:nham|de|trong do|voi ty le|duoc|tai hoi nghi|theo|thuoc|vao|tu nay|"
     r"hieu luc|hieu qua|cung nhu|dong thoi|nhu|thuan loi|giua|bat cu|sau|truoc|ky ket|thong qua|"
-    r"hom qua|ngay|chieu|sang|tren|bao gom|hai ben|cac ben)\s|\s(?:va)\s(?=[a-z]+ [a-z]+ [a-z]+\s)")
+    r"hom qua|ngay|chieu|sang|tren|bao gom|hai ben)\s")
 
 
 @lru_cache(maxsize=1)
@@ -60,16 +60,20 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             t_start, t_end = _title_span(view, m.start())
             taken_until = t_end
             title_tagged = view.tagged[t_start:t_end]
-            period = _period(title_tagged, kind)
+            period = _period(title_tagged, kind) or _period_after(view.tagged[t_end:t_end + 90], kind)
+            if kind == "other" and not written.isupper() and not m.group(0).startswith("huong dan"):
+                continue
             if kind == "declaration" and not written.isupper() and not re.match(
                     r"tuyen bo (?:chung|tam nhin|chu tich|ve)", m.group(0) + view.tagged[m.end():m.end() + 12]):
                 continue                                  # "tuyên bố" the verb, not a Declaration
-            if not written.isupper() and kind != "declaration" and not period:
+            if not written.isupper() and kind not in ("declaration", "other") and not period:
                 continue                                  # "kế hoạch" in passing, not a named plan
             action = _action(view, m.start(), t_end, action_re, action_of, p)
             if action is None:
                 continue                                  # a passing mention: nothing was done to it
-            known = _known(title_tagged)
+            known = _known(view.tagged[t_start:t_end + 25])
+            if known and known.get("skip"):
+                continue                                  # cited in passing far more often than acted on
             partners: tuple[str, ...] | None
             chain = chain_near(view, t_start, t_start, max(0, t_end - t_start - 1))
             partners = partners_of(chain) if chain else None
@@ -118,6 +122,15 @@ def _merge_untitled(out: dict[tuple, dict]) -> dict[tuple, dict]:
         else:
             merged[twin]["evidence"] += [e for e in body["evidence"] if e not in merged[twin]["evidence"]]
     return merged
+
+
+def _period_after(rest: str, kind: str) -> str | None:
+    """"Kế hoạch hành động hợp tác hai bên cho giai đoạn tiếp theo 2021-2025": a span said later."""
+    clause = re.split(r"[;.]\s", rest, maxsplit=1)[0]
+    m = re.search(r"giai doan\D{0,30}?((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})", clause)
+    if m and kind in ("plan_of_action", "roadmap", "vision") and m.group(1) < m.group(2):
+        return f"{m.group(1)}-{m.group(2)}"
+    return None
 
 
 def _period(title: str, kind: str) -> str | None:

@@ -10,7 +10,7 @@ from quanhe.model import Fact
 
 _COUNTED = {"doanh nghiep": "firms", "cong ty": "firms", "khach du lich": "tourists", "du khach": "tourists",
             "luot khach": "tourists", "khach": "tourists"}
-_ANNOUNCE = re.compile(r"thong bao|cong bo|den nay|cam ket")
+_ANNOUNCE = re.compile(r"thong bao|cong bo|den nay")
 
 
 def extract_indicators(ctx: ArticleContext) -> list[Fact]:
@@ -78,6 +78,8 @@ def _year(ctx: ArticleContext, view: SentenceView, amount: Amount, metric: str, 
         # the closest year mention, preferring one before the figure within the sentence
         best = min(pool, key=lambda d: abs(d.start - amount.start) + (0 if d.start < amount.start else 5))
         return int(best.date[:4])
-    if metric == "aid" and _ANNOUNCE.search(view.folded) and ctx.ref and ctx.ref_precision:
+    if re.search(r"giai doan\s+\d{4}\s*[-–]\s*\d{4}", view.folded):
+        return None                                       # a sum over a period, not one year's figure
+    if metric == "aid" and _ANNOUNCE.search(view.folded) and ctx.ref:
         return ctx.ref.year
     return None

@@ -210,6 +210,7 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
     for index, view in enumerate(ctx.views):
         heads = _heads(view)
         previous_level: str | None = None
+        previous_plural = False
         for i, head in enumerate(heads):
             limit = heads[i + 1].start if i + 1 < len(heads) else len(view.tagged)
             semi = view.tagged.find(";", head.end, limit)
@@ -261,8 +262,11 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
                 continue
             if mechanism == "east_asia_summit" and ordinal is None and not view.dates:
                 continue                           # the EAS as an institution
-            if re.search(r"\b(?:cac|nhung|loat)\s+$", before) and ordinal is None:
+            plural = bool(re.search(r"\b(?:cac|nhung|loat)\s+$", before))
+            if (plural or (previous_plural and listed)) and ordinal is None:
+                previous_plural = True
                 continue                           # "các Hội nghị Cấp cao": a plural, not one meeting
+            previous_plural = False
             head_canon = view.canon_pos(head.start)
             name_part = head.text + " " + tail[:min(len(tail), chain_end + 60)]
             date = _pick_date(view, head_canon)
@@ -293,7 +297,7 @@ def _implied_meetings(ctx: ArticleContext, view: SentenceView, index: int) -> li
     out: list[MeetingMention] = []
     folded = view.folded
     p = patterns()["meeting"]
-    if re.search(r"quan chuc (?:cap cao|cao cap)", folded) and re.search(r"\bhop\b|hoi nghi", folded):
+    if re.search(r"quan chuc (?:cap cao|cao cap)", folded) and re.search(r"(?<!\w)họp\b|hội nghị", view.canon.lower()):
         chain = re.search(r"‹O:ASEAN›\s*(?:[-–]|va|voi)\s*‹P:(\w+)›", view.tagged)
         mechanism, partners = ("asean_partner_dialogue", (chain.group(1),)) if chain else ("som", ())
         out.append(_simple(ctx, view, index, mechanism, partners))
