@@ -7,6 +7,7 @@ from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_
 from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.numbers import Amount
 from quanhe.model import Fact
+from quanhe.normalize import fold
 
 _COUNTED = {"doanh nghiep": "firms", "cong ty": "firms", "khach du lich": "tourists", "du khach": "tourists",
             "luot khach": "tourists", "khach": "tourists"}
@@ -32,8 +33,8 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
             before = view.folded[max(segment_start, amount.start - 90):amount.start]
             clause = before[max(before.rfind(";"), before.rfind(". ")) + 1:]
             if amount.unit == "count":
-                counted = view.folded[amount.start:amount.end + 20]
-                metric = next((m for w, m in _COUNTED.items() if w in counted[-25:]), None)
+                counted = fold(amount.counted or "")
+                metric = next((m for w, m in _COUNTED.items() if w in counted), None)
             else:
                 cues = list(metric_re.finditer(clause))
                 metric = metrics[cues[-1].group(0)] if cues else None

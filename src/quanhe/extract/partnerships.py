@@ -22,7 +22,7 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
     for view in ctx.views:
         hits: list[tuple[int, int, str]] = [(m.start(), m.end(), levels[m.group(0)]) for m in level_re.finditer(view.tagged)]
         for m in _ANNIVERSARY.finditer(view.tagged):
-            if not any(a <= m.end() <= b + 40 for a, b, _ in hits):
+            if not any(m.start() <= a <= m.end() + 25 or a <= m.end() <= b for a, b, _ in hits):
                 hits.append((m.start(), m.end(), "dialogue_relations"))
         for m in _ESTABLISH_RELATIONS.finditer(view.tagged):
             if not any(a - 30 <= m.start() <= b for a, b, _ in hits) and view.dates:
@@ -31,7 +31,11 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
             clause_start = max(view.tagged.rfind(";", 0, start), view.tagged.rfind(". ", 0, start), 0)
             before = view.tagged[clause_start:start]
             status = "aspired" if has_word(before[-70:], p["aspired_words"]) else "established"
-            chain = chain_near(view, end, end, 50)
+            clause_end = min([i for i in (view.tagged.find(";", end), view.tagged.find(". ", end)) if i >= 0],
+                             default=len(view.tagged))
+            chain = chain_near(view, end, end, max(0, min(50, clause_end - end - 1)))
+            if chain is None and view.tagged[start:end].startswith(("ky niem", "danh dau", "tron")):
+                chain = _chain_before(view, clause_start, start)
             partners = partners_of(chain) if chain else None
             if chain and partners is None:
                 continue                                   # a bilateral relation: not ASEAN's
@@ -54,6 +58,21 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
                           confidence if status == "established" else 0.5,
                           {"level": level, "status": status}))
     return facts
+
+
+def _chain_before(view, clause_start: int, start: int) -> list[tuple[str, str]] | None:
+    """The last run of names before the phrase, in its clause ("ASEAN-New Zealand kỷ niệm 45 năm")."""
+    found = None
+    position = clause_start
+    while True:
+        chain = chain_near(view, position, position, max(0, start - position - 1))
+        if chain is None:
+            return found
+        found = chain
+        nxt = view.tagged.find("›", position, start)
+        if nxt < 0:
+            return found
+        position = nxt + 1
 
 
 def _date_of(ctx: ArticleContext, view, start: int, end: int) -> str | None:
