@@ -91,7 +91,8 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
                 date = None                               # the plan's span, not when it was adopted
             completion = _completion(view)
             title = view.canon[view.canon_pos(t_start):view.canon_pos(t_end)].strip(" ,.;") or None
-            key = (partners, kind, period or (title.casefold() if title and not date else (date or "")[:4]))
+            key = (partners, kind, period or (known["acronym"] if known else None)
+                   or (title.casefold() if title and not date else (date or "")[:4]))
             fact = out.setdefault(key, {"title": title, "period": period, "date": date, "action": action,
                                         "completion": completion, "evidence": []})
             fact["date"] = fact["date"] or date
@@ -173,7 +174,7 @@ def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str]
 def _known(title: str) -> dict | None:
     for acronym, body in known_documents().items():
         if re.search(r"(?<![\w])" + re.escape(acronym.lower()) + r"(?![\w])", title):
-            return body
+            return {**body, "acronym": acronym}
     return None
 
 
