@@ -162,9 +162,6 @@ def _prose_sentences(text: str, a: int, b: int, m: _Markers):
     for k, (s, e, glued) in enumerate(parts):
         sentence = text[s:e]
         credit = m.credit.search(sentence)
-        if credit and credit.start() <= 2:
-            yield s, e, "credit"
-            continue
         if any(sentence.startswith(c) for c in m.caption_start):
             yield s, e, "caption"
             continue
@@ -176,7 +173,7 @@ def _prose_sentences(text: str, a: int, b: int, m: _Markers):
             yield s, e, "caption"                    # the sentence a "(Ảnh: ...)" credit belongs to
             continue
         if credit:
-            if credit.start() > 0:
+            if credit.start() > 2:
                 yield s, s + credit.start(), "prose"
             yield s + credit.start(), s + credit.end(), "credit"
             if credit.end() < len(sentence) and sentence[credit.end():].strip():

@@ -6,7 +6,8 @@ import re
 from quanhe.extract.context import TAG, ArticleContext, SentenceView
 from quanhe.language.dates import DateMention
 
-_CHAIN = re.compile(r"‹[PGOLM]:\w+›(?:\s*(?:[-–—+/,]|\bva\b|\bvoi\b)\s*‹[PGOLM]:\w+›)*")
+_NAME = r"‹[PGOLM]:\w+›(?:\s*\(\s*‹[PGOLM]:\w+›\s*\))?"        # "Liên minh châu Âu (EU)"
+_CHAIN = re.compile(_NAME + r"(?:\s*(?:[-–—+/,]|\bva\b|\bvoi\b)\s*" + _NAME + ")*")
 
 
 def chain_near(view: SentenceView, start: int, end: int, window: int = 70) -> list[tuple[str, str]] | None:

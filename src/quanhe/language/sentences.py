@@ -13,7 +13,7 @@ from quanhe.language.charclass import LOWER, UPPER
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) when the next
 # non-space character starts a new sentence (an upper-case letter, a quote, a digit or a bracket).
-_END = re.compile(r"""[.!?…]+["”’»)\]]*(?=\s+["“‘«(\[]?(?:""" + UPPER + r"""|[0-9])|\s*$)""")
+_END = re.compile(r"""[.!?…]+["”’»)\]]*(?=\s+["“‘«(\[]?\s*(?:""" + UPPER + r"""|[0-9])|\s*$)""")
 # Two sentences glued by a missing space: "Blinken.Ngoại trưởng" (a lower-case letter, a period,
 # an upper-case letter). "U.S." and "D.C." have an upper-case letter before the period.
 _GLUED = re.compile(r"(?<=" + LOWER + r")\.(?=" + UPPER + LOWER + ")")

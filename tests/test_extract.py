@@ -1,0 +1,86 @@
+"""Extraction through the public pipeline, on real articles from ../shared."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from quanhe.model import Article
+from quanhe.pipeline import process
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def _records(rel: str) -> list[dict]:
+    path = SHARED / "corpus" / rel
+    return process(Article(path.stem, path.read_text(encoding="utf-8"), str(path))).records()
+
+
+def _facts(records: list[dict], kind: str) -> list[dict]:
+    return [r for r in records if r["type"] == kind]
+
+
+def test_a_summit_series_with_ordinals_dates_and_online_flag() -> None:
+    meetings = _facts(_records("seeds/000_51affac14b024f6f.txt"), "meeting")
+    by_key = {(m["mechanism"], tuple(m["partners"]), m["ordinal"]): m for m in meetings}
+    assert ("asean_partner_summit", ("US",), 8) in by_key          # "lần thứ tám"
+    assert ("asean_plus_three_summit", ("CN", "JP", "KR"), 23) in by_key
+    assert ("east_asia_summit", (), 15) in by_key
+    us3 = by_key[("asean_partner_summit", ("US",), 3)]
+    assert us3["date"] == "2015-11" and us3["location"] == "Kuala Lumpur"
+    asean37 = by_key[("asean_summit", (), 37)]
+    assert asean37["online"] is True
+
+
+def test_each_fact_is_emitted_once_with_every_sentence_that_states_it() -> None:
+    meetings = _facts(_records("seeds/001_c71c10d38a6cc395.txt"), "meeting")
+    twelfth = [m for m in meetings if m["ordinal"] == 12]
+    assert len(twelfth) == 1
+    assert len(twelfth[0]["evidence"]) >= 2
+
+
+def test_milestones_with_their_years() -> None:
+    partnerships = _facts(_records("dev/007.txt"), "partnership")
+    dated = {(p["level"], p["date"]) for p in partnerships if p["status"] == "established"}
+    assert {("dialogue_relations", "1974"), ("strategic_partnership", "2014"),
+            ("comprehensive_strategic_partnership", "2021")} <= dated
+
+
+def test_an_anniversary_is_counted_back_from_the_stated_year() -> None:
+    partnerships = _facts(_records("dev/006.txt"), "partnership")
+    assert any(p["partners"] == ["EU"] and p["level"] == "dialogue_relations" and p["date"] == "1977"
+               for p in partnerships)
+
+
+def test_figures_in_base_units_with_year_and_target() -> None:
+    indicators = _facts(_records("seeds/003_37f7f07d160a76fd.txt"), "indicator")
+    found = {(i["metric"], i["value"], i["year"], i["target"]) for i in indicators}
+    assert ("trade", 1e12, 2020, True) in found
+    assert ("tourists", 3e7, 2020, True) in found
+    seed1 = {(i["metric"], i["value"]) for i in _facts(_records("seeds/001_c71c10d38a6cc395.txt"), "indicator")}
+    assert {("fdi", 74.3e9), ("trade", 395.9e9), ("firms", 6200)} <= seed1
+
+
+def test_documents_with_period_action_and_completion() -> None:
+    documents = _facts(_records("seeds/001_c71c10d38a6cc395.txt"), "document")
+    plan = next(d for d in documents if d["kind"] == "plan_of_action")
+    assert plan["period"] == "2021-2025" and abs(plan["completion"] - 0.9837) < 1e-9
+    declaration = next(d for d in documents if d["kind"] == "declaration")
+    assert declaration["action"] == "adopted" and declaration["partners"] == ["US"]
+
+
+def test_persons_from_prose_only() -> None:
+    records = _records("dev/019.txt")
+    names = {p["name"] for p in _facts(records, "person")}
+    assert "Thongloun Sisoulith" in names and "Nguyễn Xuân Phúc" in names
+    assert "Trần Bá Phúc" not in names                 # named only in photo captions
+    assert "Nguyễn Xuân" not in names                  # a cut-off repeat of a longer name
+
+
+def test_related_news_yields_nothing() -> None:
+    records = _records("seeds/002_7e09f98f85691267.txt")
+    names = {p["name"] for p in _facts(records, "person")}
+    assert "Lê Hoài Trung" not in names and "Sihasak Phuangketkeow" not in names
+
+
+def test_bilateral_relations_are_not_asean_milestones() -> None:
+    partnerships = _facts(_records("dev/010.txt"), "partnership")
+    assert not any(p["level"] == "comprehensive_partnership" for p in partnerships)
