@@ -142,7 +142,7 @@ def _is_furniture(line: str, folded: str, m: _Markers, is_last: bool) -> bool:
         return True                                  # an inline related-news link
     if m.credit.search(line) and len(_WORD.findall(line)) < 40:
         return True                                  # a captioned photo
-    if len(_GLUED_HEADLINES.findall(line)) >= 2 and not _TERMINAL.search(line):
+    if _GLUED_HEADLINES.search(line) and not _TERMINAL.search(line):
         return True                                  # related headlines run together
     if is_last and len(_WORD.findall(line)) <= 8 and not _TERMINAL.search(line.rstrip(")")):
         return True                                  # a byline ("Vũ Khuyên/VOV", "Thanh Thùy (T/h)")

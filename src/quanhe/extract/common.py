@@ -20,7 +20,11 @@ def chain_near(view: SentenceView, start: int, end: int, window: int = 70) -> li
 
 
 def partners_of(chain: list[tuple[str, str]]) -> tuple[str, ...] | None:
-    """Partner codes of a chain that involves ASEAN (or a group); None for a bilateral chain."""
+    """Partner codes of a chain of names.
+
+    ``()`` when the chain is ASEAN's own (or the EAS), None when it is about two countries and
+    not ASEAN ("Việt Nam - Hoa Kỳ"), else the sorted partner codes.
+    """
     codes = [c for _, c in chain]
     if "ASEAN_PLUS_THREE" in codes:
         return ("CN", "JP", "KR")
@@ -29,7 +33,9 @@ def partners_of(chain: list[tuple[str, str]]) -> tuple[str, ...] | None:
     partners = tuple(sorted({c for k, c in chain if k == "P"}))
     if any(k == "M" for k, _ in chain) and "ASEAN" not in codes:
         return None
-    return partners or None
+    if not partners and "ASEAN" not in codes:
+        return None
+    return partners
 
 
 class PartnerMemory:

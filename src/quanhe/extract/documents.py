@@ -66,6 +66,8 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             if kind == "declaration" and not written.isupper() and not re.match(
                     r"tuyen bo (?:chung|tam nhin|chu tich|ve)", m.group(0) + view.tagged[m.end():m.end() + 12]):
                 continue                                  # "tuyên bố" the verb, not a Declaration
+            if m.group(0) == "ke hoach" and not period:
+                continue                                  # a bare "Kế hoạch" names a plan only with its span
             if not written.isupper() and kind not in ("declaration", "other") and not period:
                 continue                                  # "kế hoạch" in passing, not a named plan
             action = _action(view, m.start(), t_end, action_re, action_of, p)
@@ -75,17 +77,22 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             if known and known.get("skip"):
                 continue                                  # cited in passing far more often than acted on
             partners: tuple[str, ...] | None
-            chain = chain_near(view, t_start, t_start, max(0, t_end - t_start - 1))
+            if re.search(r"\d{4}\s*[-–]$", title_tagged.rstrip()):
+                continue                                  # cut off mid-title ("Kế hoạch Hành động 2021-")
+            chain = chain_near(view, t_start, t_start, max(0, t_end - t_start))
             partners = partners_of(chain) if chain else None
             if chain and partners is None and not known:
                 continue                                  # a bilateral document
             if known and known.get("partners") is not None:
                 partners = tuple(sorted(known["partners"]))
+            if partners == () and not any(k == "M" for k, _ in chain or []) \
+                    and "east_asia" not in [c for _, c in chain or []]:
+                partners = None                           # "ở Đông Nam Á": ASEAN named, the partner is elsewhere
             if partners is None:
                 partners = memory.resolve(view)
             if partners is None:
                 continue
-            date_mention = year_near(view, view.canon_pos(m.start()), window=120)
+            date_mention = year_near(view, view.canon_pos(m.start()), window=300)
             date = date_mention.date if date_mention and not date_mention.date.startswith("--") else None
             if period and date and kind == "plan_of_action" and date[:4] in period:
                 date = None                               # the plan's span, not when it was adopted
@@ -147,7 +154,7 @@ def _period(title: str, kind: str) -> str | None:
 def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str], action_of: dict[str, str],
             p: dict) -> str | None:
     before = view.tagged[max(0, start - 70):start]
-    after = view.tagged[end:end + 50]
+    after = view.tagged[end:end + 160]
     candidates = [(len(before) - m.end(), m.group(0), before[:m.start()]) for m in action_re.finditer(before)]
     best = min(candidates, default=None)
     action = None
@@ -157,13 +164,17 @@ def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str]
         action = action_of[word]
     else:
         m = re.match(r"\s*(?:\([^)]*\)\s*)?(?:,\s*)?(?:duoc|da duoc|se duoc)?\s*(?:[a-z]+\s){0,3}?", after)
-        hit = action_re.search(after[:45])
+        passive = re.match(r"[\s,\"”»]*(?:da |se )?duoc\b[^;.]{0,110}?", after)
+        hit = action_re.search(after[:45]) or (action_re.search(after, passive.end(), passive.end() + 40)
+                                               if passive else None)
         if hit:
             action = action_of[hit.group(0)]
             prefix = after[:hit.start()]
             del m
     if action is None:
         return None
+    if action == "adopted" and has_word(view.tagged[end:end + 80], ["de trao doi voi", "du thao", "de thao luan"]):
+        return "negotiating"                              # agreed among ASEAN, still to be discussed with the partner
     if action not in ("planned",) and has_word(prefix[-30:], p["future_words"]):
         return "planned"
     if action == "negotiating" and has_word(prefix[-25:], ["som khoi dong", "khoi dong", "bat dau", "se"]):

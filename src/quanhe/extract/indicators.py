@@ -30,6 +30,9 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
             previous = amount
             if amount.unit == "percent" or conversion:
                 continue                                  # shares and growth rates; a currency conversion
+            if re.search(r"\btu\s*$", view.folded[max(0, amount.start - 4):amount.start]) and \
+                    re.match(r"\s*(?:len|den|toi)\b", view.folded[amount.end:amount.end + 6]):
+                continue                                  # "từ 14 lên 16 triệu USD": the old figure
             before = view.folded[max(segment_start, amount.start - 90):amount.start]
             clause = before[max(before.rfind(";"), before.rfind(". ")) + 1:]
             if amount.unit == "count":
@@ -79,6 +82,9 @@ def _year(ctx: ArticleContext, view: SentenceView, amount: Amount, metric: str, 
         # the closest year mention, preferring one before the figure within the sentence
         best = min(pool, key=lambda d: abs(d.start - amount.start) + (0 if d.start < amount.start else 5))
         return int(best.date[:4])
+    bare = re.search(r"\b(?:tu|tu nam|trong|vao|den)\s+((?:19|20)\d{2})\b(?!\s*[-–])", view.folded)
+    if bare:
+        return int(bare.group(1))                         # "bắt đầu từ 2022"
     if re.search(r"giai doan\s+\d{4}\s*[-–]\s*\d{4}", view.folded):
         return None                                       # a sum over a period, not one year's figure
     if metric == "aid" and _ANNOUNCE.search(view.folded) and ctx.ref:

@@ -68,7 +68,7 @@ def _heads(view: SentenceView) -> list[_Head]:
 
 def _strip_qualifiers(gap: str) -> str:
     p = patterns()["meeting"]
-    rest = compiled(*p["qualifier_words"]).sub(" ", gap)
+    rest = compiled(*p["qualifier_words"], *p["sector_words"]).sub(" ", gap)
     return re.sub(r"[\s()\"“”'‘’:,.-]+", "", rest)
 
 
@@ -263,7 +263,7 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
             if mechanism == "east_asia_summit" and ordinal is None and not view.dates:
                 continue                           # the EAS as an institution
             plural = bool(re.search(r"\b(?:cac|nhung|loat)\s+$", before))
-            if (plural or (previous_plural and listed)) and ordinal is None:
+            if (plural or (previous_plural and listed and bare)) and ordinal is None:
                 previous_plural = True
                 continue                           # "các Hội nghị Cấp cao": a plural, not one meeting
             previous_plural = False

@@ -39,17 +39,16 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
             partners = partners_of(chain) if chain else None
             if chain and partners is None:
                 continue                                   # a bilateral relation: not ASEAN's
-            if partners is None:
+            if not partners:
                 partners = memory.resolve(view)
             if not partners:
                 continue
-            date = _date_of(ctx, view, start, end)
-            key = (partners, level, status)
-            fact = found.setdefault(key, {"date": None, "evidence": []})
-            if date and (not fact["date"] or (len(date) > len(fact["date"]) and date.startswith(fact["date"]))):
-                fact["date"] = date
-            if view.evidence not in fact["evidence"]:
-                fact["evidence"].append(view.evidence)
+            if chain and "ASEAN" not in [c for _, c in chain] and len(partners) > 1:
+                groups = [(code,) for code in partners]    # "10 đối tác đối thoại, gồm EU, Australia, ..."
+            else:
+                groups = [partners]
+            for group in groups:
+                _record(found, group, level, status, _date_of(ctx, view, start, end), view)
         memory.see(view)
     facts = []
     for (partners, level, status), body in found.items():
@@ -58,6 +57,15 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
                           confidence if status == "established" else 0.5,
                           {"level": level, "status": status}))
     return facts
+
+
+def _record(found: dict, partners: tuple[str, ...], level: str, status: str, date: str | None, view) -> None:
+    """One fact per (partners, level, status); the most precise date, every citing sentence."""
+    fact = found.setdefault((partners, level, status), {"date": None, "evidence": []})
+    if date and (not fact["date"] or (len(date) > len(fact["date"]) and date.startswith(fact["date"]))):
+        fact["date"] = date
+    if view.evidence not in fact["evidence"]:
+        fact["evidence"].append(view.evidence)
 
 
 def _chain_before(view, clause_start: int, start: int) -> list[tuple[str, str]] | None:

@@ -47,6 +47,12 @@ def names_in(view: SentenceView) -> list[str]:
     canon = view.canon
     tokens = _tokens(canon)
     titles = [(m.start(), m.end()) for m in title_re.finditer(view.folded)]
+    glued_re = re.compile(title_re.pattern.replace("(?<![\\w‹])", ""))
+    for m in glued_re.finditer(view.folded):
+        s = m.start()
+        if s > 0 and canon[s].isupper() and canon[s - 1].islower() and (s, m.end()) not in titles:
+            titles.append((s, m.end()))                # "vàTổng Thư ký": a missing space
+    titles.sort()
     names: list[str] = []
     i = 0
     while i < len(tokens):
