@@ -49,6 +49,7 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
     action_of = {a: act for a, act in actions}
     memory = PartnerMemory(ctx)
     out: dict[tuple, dict] = {}
+    lead_date = _lead_date(ctx)
     for view in ctx.views:
         taken_until = -1
         for m in kind_re.finditer(view.tagged):
@@ -94,6 +95,8 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
                 continue
             date_mention = year_near(view, view.canon_pos(m.start()), window=300)
             date = date_mention.date if date_mention and not date_mention.date.startswith("--") else None
+            if date is None and action in ("adopted", "signed", "negotiating", "ratified"):
+                date = lead_date                          # done at the event the article reports
             if period and date and kind == "plan_of_action" and date[:4] in period:
                 date = None                               # the plan's span, not when it was adopted
             completion = _completion(view)
@@ -115,6 +118,15 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             attributes["completion"] = body["completion"]
         facts.append(Fact("document", ctx.doc.id, partners, body["date"], tuple(body["evidence"]), 0.7, attributes))
     return facts
+
+
+def _lead_date(ctx: ArticleContext) -> str | None:
+    """The day the article's opening sentence reports, when it names one with a known year."""
+    for view in ctx.views[:2]:
+        for d in view.dates:
+            if len(d.date) == 10 and not d.date.startswith("--") and not d.relative:
+                return d.date
+    return None
 
 
 def _merge_untitled(out: dict[tuple, dict]) -> dict[tuple, dict]:
@@ -164,7 +176,7 @@ def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str]
         action = action_of[word]
     else:
         m = re.match(r"\s*(?:\([^)]*\)\s*)?(?:,\s*)?(?:duoc|da duoc|se duoc)?\s*(?:[a-z]+\s){0,3}?", after)
-        passive = re.match(r"[\s,\"”»]*(?:da |se )?duoc\b[^;.]{0,110}?", after)
+        passive = re.search(r"(?<![\w])duoc\b", after[:70])
         hit = action_re.search(after[:45]) or (action_re.search(after, passive.end(), passive.end() + 40)
                                                if passive else None)
         if hit:

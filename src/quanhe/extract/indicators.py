@@ -33,7 +33,9 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
             if re.search(r"\btu\s*$", view.folded[max(0, amount.start - 4):amount.start]) and \
                     re.match(r"\s*(?:len|den|toi)\b", view.folded[amount.end:amount.end + 6]):
                 continue                                  # "từ 14 lên 16 triệu USD": the old figure
-            before = view.folded[max(segment_start, amount.start - 90):amount.start]
+            # the cue may precede an earlier figure of the same phrase ("đóng góp ... từ 14 lên 16 triệu USD")
+            before = view.folded[max(0, amount.start - 90):amount.start]
+            del segment_start
             clause = before[max(before.rfind(";"), before.rfind(". ")) + 1:]
             if amount.unit == "count":
                 counted = fold(amount.counted or "")

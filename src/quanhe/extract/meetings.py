@@ -211,6 +211,7 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
         heads = _heads(view)
         previous_level: str | None = None
         previous_plural = False
+        previous_example = False
         for i, head in enumerate(heads):
             limit = heads[i + 1].start if i + 1 < len(heads) else len(view.tagged)
             semi = view.tagged.find(";", head.end, limit)
@@ -221,8 +222,10 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
                 continue
             if head.level == "dialogue" and re.search(r"(?:quan he|doi tac|nuoc|co che)\s+$", before):
                 continue                           # "quan hệ đối thoại ASEAN-X": a level, not a meeting
-            if re.search(r"\bnhu\s+$", before):
+            if re.search(r"\bnhu\s+$", before) or (previous_example and re.search(r"(?:,|\bva)\s*$", before)):
+                previous_example = True
                 continue                           # "các cơ chế như Hội nghị Cấp cao Đông Á": an institution
+            previous_example = False
             parsed = _party_chain(tail)
             if head.level == "arf":
                 parsed = ([("O", "ASEAN")], 0, 0)
