@@ -329,3 +329,13 @@ def test_any_fact_round_trips(tmp_path_factory, attributes, partners, date):
     with open_store(tmp_path_factory.mktemp("rt") / "q.db") as s:
         s.ingest([make("rt", text, [f])])
         assert list(s.records())[1] == f.to_record()
+
+
+def test_a_new_extractor_re_extracts_on_reingest(store):
+    batch = seed_batch()
+    store.ingest(batch)
+    newer = [Processed(p.document, p.facts[:1], extractor="next-version") for p in batch]
+    report = store.ingest(newer)
+    assert report.replaced == len(batch) and report.unchanged == 0
+    again = store.ingest(newer)
+    assert again.unchanged == len(batch)

@@ -5,18 +5,33 @@ The CLI, the batch runner and the server only call these functions; no stage rea
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
+from quanhe import __version__
 from quanhe.clean import clean
 from quanhe.extract import extract
 from quanhe.model import Article, Document, Fact, Rejected, article_record
+
+
+@lru_cache(maxsize=1)
+def extractor_id() -> str:
+    """Names this extractor: the package version plus its vocabularies, so editing either counts."""
+    digest = hashlib.sha256(__version__.encode())
+    for entry in sorted(resources.files("quanhe.data").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            digest.update(entry.name.encode() + entry.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
 @dataclass(frozen=True)
 class Processed:
     document: Document
     facts: tuple[Fact, ...]
+    extractor: str = field(default_factory=extractor_id)
 
     def records(self) -> list[dict[str, Any]]:
         """The article line first, then one line per fact (spec/RECORDS.md)."""

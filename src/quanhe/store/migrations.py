@@ -82,9 +82,15 @@ def m0001_initial(conn: sqlite3.Connection) -> None:
         END""")
 
 
+def m0002_extractor(conn: sqlite3.Connection) -> None:
+    """Which extractor produced an article's facts, so a better one re-extracts on re-ingest."""
+    conn.execute("ALTER TABLE articles ADD COLUMN extractor TEXT NOT NULL DEFAULT ''")
+
+
 # In order. Append only.
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", m0001_initial),
+    ("0002_extractor", m0002_extractor),
 )
 
 

@@ -64,24 +64,26 @@ class SQLiteStore(Store):
     def _put(self, processed: Processed, now: str) -> Outcome:
         doc = processed.document
         article = doc.article
-        row = self._conn.execute("SELECT key FROM articles WHERE id = ?", (doc.id,)).fetchone()
-        if row is not None and row[0] == article.key:
+        row = self._conn.execute("SELECT key, extractor FROM articles WHERE id = ?", (doc.id,)).fetchone()
+        if row is not None and row[0] == article.key and row[1] == processed.extractor:
             return "unchanged"
         values = {
-            "id": doc.id, "key": article.key, "source": article.source, "url": article.url,
+            "id": doc.id, "key": article.key, "extractor": processed.extractor,
+            "source": article.source, "url": article.url,
             "title": doc.title, "published": doc.published,
             "machine_translated": int(doc.machine_translated), "fmt": article.fmt,
             "text": article.text, "record": _dumps(article_record(doc)), "ingested_at": now,
         }
         if row is None:
             self._conn.execute(
-                "INSERT INTO articles (id, key, source, url, title, published, machine_translated,"
-                " fmt, text, record, ingested_at) VALUES (:id, :key, :source, :url, :title,"
+                "INSERT INTO articles (id, key, extractor, source, url, title, published, machine_translated,"
+                " fmt, text, record, ingested_at) VALUES (:id, :key, :extractor, :source, :url, :title,"
                 " :published, :machine_translated, :fmt, :text, :record, :ingested_at)", values)
         else:
             self._forget_derived(doc.id)
             self._conn.execute(
-                "UPDATE articles SET key = :key, source = :source, url = :url, title = :title,"
+                "UPDATE articles SET key = :key, extractor = :extractor, source = :source, url = :url,"
+                " title = :title,"
                 " published = :published, machine_translated = :machine_translated, fmt = :fmt,"
                 " text = :text, record = :record, ingested_at = :ingested_at WHERE id = :id", values)
         for seq, fact in enumerate(processed.facts):
