@@ -112,10 +112,14 @@ def _ref_date(doc: Document) -> tuple[date | None, int]:
         if len(parts) == 2:
             return date(parts[0], parts[1], 28), 7
         return date(parts[0], 12, 31), 4
-    # Failing a publication date, the article's own context: a single year stated in the prose.
+    # Failing a publication date, the article's own context: a single year stated in the prose,
+    # outside sentences with figures (those usually look back at last year's numbers).
     years: set[int] = set()
     for s in doc.sentences:
-        for d in find_dates(normalize(s.text).text, None):
+        canon = normalize(s.text).text
+        if find_amounts(canon):
+            continue
+        for d in find_dates(canon, None):
             if d.year_stated and not d.relative:
                 years.add(int(d.date[:4]))
     if len(years) == 1:
