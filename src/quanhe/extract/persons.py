@@ -7,6 +7,7 @@ a title ("Thủ tướng", "Ngoại trưởng Hoa Kỳ", "ông") introduces, wit
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns  # noqa: I001
 from quanhe.language.charclass import UPPER
@@ -39,7 +40,14 @@ def _covered(view: SentenceView, start: int, end: int) -> bool:
     return any(m.start <= start and end <= m.end for m in view.mentions)
 
 
-def names_in(view: SentenceView) -> list[str]:
+@dataclass(frozen=True)
+class Named:
+    name: str
+    role: str | None          # the title as written ("Ngoại trưởng"), when one introduced the name
+    country: str | None       # the country named between title and name ("Hoa Kỳ" -> US)
+
+
+def names_in(view: SentenceView) -> list[Named]:
     p = dict(patterns()["person"])
     p["non_name_starts_set"] = set(p["non_name_starts"])
     surnames = set(p["surnames"])
@@ -53,7 +61,7 @@ def names_in(view: SentenceView) -> list[str]:
         if s > 0 and canon[s].isupper() and canon[s - 1].islower() and (s, m.end()) not in titles:
             titles.append((s, m.end()))                # "vàTổng Thư ký": a missing space
     titles.sort()
-    names: list[str] = []
+    names: list[Named] = []
     i = 0
     while i < len(tokens):
         start, end, word = tokens[i]
@@ -91,7 +99,16 @@ def names_in(view: SentenceView) -> list[str]:
             continue
         if len(words) >= 2 and words[0] in surnames and len(words) > 4:
             continue
-        names.append(" ".join(words))
+        role = canon[title[0]:title[1]] if title is not None and not appositive else None
+        if appositive:
+            hit = re.match(r",\s*(" + title_re.pattern + r")", after)
+            role = canon[run[-1][1] + hit.start(1):run[-1][1] + hit.end(1)] if hit else None
+        country = None
+        if title is not None and not appositive:
+            between_mentions = [m for m in view.mentions if title[1] <= m.start and m.end <= gap_start
+                                and m.kind in ("partner", "member")]
+            country = between_mentions[-1].code if between_mentions else None
+        names.append(Named(" ".join(words), role, country))
     return names
 
 
@@ -120,12 +137,16 @@ def _plausible_gap(view: SentenceView, title_end: int, name_start: int, between:
 
 def extract_persons(ctx: ArticleContext) -> list[Fact]:
     found: dict[str, list[Evidence]] = {}
+    about: dict[str, Named] = {}
     order: list[str] = []
     for view in ctx.views:
-        for name in names_in(view):
+        for named in names_in(view):
+            name = named.name
             if name not in found:
                 found[name] = []
                 order.append(name)
+            known = about.get(name)
+            about[name] = Named(name, (known and known.role) or named.role, (known and known.country) or named.country)
             if view.evidence not in found[name]:
                 found[name].append(view.evidence)
     # "Tổng thống Widodo" after "Joko Widodo", "Nguyễn Xuân" cut from "Nguyễn Xuân Phúc": one person
@@ -138,5 +159,12 @@ def extract_persons(ctx: ArticleContext) -> list[Fact]:
             found[longer[0]] += [e for e in found[name] if e not in found[longer[0]]]
             continue
         keep.append(name)
-    return [Fact("person", ctx.doc.id, (), None, tuple(found[n]), 0.7, {"name": n, "role": None, "country": None})
-            for n in keep]
+    return [Fact("person", ctx.doc.id, (), None, tuple(found[n]), 0.7,
+                 {"name": n, "role": _role(about[n].role), "country": about[n].country}) for n in keep]
+
+
+def _role(title: str | None) -> str | None:
+    """"ông"/"bà" are forms of address, not roles."""
+    if not title or title.casefold() in ("ông", "bà", "ngài"):
+        return None
+    return title[:1].upper() + title[1:]
