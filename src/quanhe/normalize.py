@@ -5,6 +5,7 @@ tone placement. Matching works on one canonical view; evidence spans point into 
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,8 +58,17 @@ class Normalized:
         return i if self.to_original is None else self.to_original[i]
 
 
+# Only words holding a tone mark on the second vowel of "oa", "oe", "uy" can change.
+_RETONABLE = re.compile(r"[^\W\d_]*(?:[oO][àáảãạÀÁẢÃẠ]|[oO][èéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])[^\W\d_]*")
+
+
 def normalize(text: str) -> Normalized:
     """NFC + unified tone placement, with an offset map back to ``text``."""
+    if text.isascii():
+        return Normalized(text, None)
+    if unicodedata.is_normalized("NFC", text):
+        # NFC words keep their length when re-toned, so offsets carry over one to one
+        return Normalized(_RETONABLE.sub(lambda m: canonical_word(m.group(0)), text), None)
     out: list[str] = []
     mapping: list[int] = []
     changed = False
@@ -93,18 +103,23 @@ def normalize(text: str) -> Normalized:
     return Normalized("".join(out), tuple(mapping))
 
 
+def _fold_char(ch: str) -> str:
+    if ch.isascii():
+        return ch.lower()
+    if ch in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", ch)[0]
+    folded = base.lower() if not unicodedata.combining(base) else ch
+    return folded if len(folded) == 1 else ch
+
+
+# One translation table for the Latin letters our texts use (str.translate runs in C).
+_FOLD_TABLE = {c: _fold_char(chr(c)) for c in (*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00))}
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ -> d: what a person types when searching.
 
-    For NFC input the result has the same length, so offsets carry over one to one.
+    The result always has the same length as ``text``, so offsets carry over one to one.
     """
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch.lower())
-        elif ch in "đĐ":
-            out.append("d")
-        else:
-            base = unicodedata.normalize("NFD", ch)[0]
-            out.append(base.lower() if not unicodedata.combining(base) else ch)
-    return "".join(out)
+    return text.translate(_FOLD_TABLE)

@@ -21,6 +21,7 @@ from quanhe.model import Document, Evidence, Sentence
 from quanhe.normalize import fold, normalize
 
 _TAG_KIND = {"partner": "P", "group": "G", "member": "M", "place": "L", "org": "O"}
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 TAG = re.compile(r"‹([PGMLO]):([A-Za-z_]+)›")
 
 
@@ -102,7 +103,7 @@ def tag_sentence(canon: str, folded: str, mentions: list[Mention]) -> tuple[str,
     return "".join(pieces), index
 
 
-def _ref_date(doc: Document) -> tuple[date | None, int]:
+def _ref_date(doc: Document, canons: list[str]) -> tuple[date | None, int]:
     """The article's reference date: its publication date, or the one year its prose names."""
     pub = doc.published
     if pub:
@@ -115,9 +116,8 @@ def _ref_date(doc: Document) -> tuple[date | None, int]:
     # Failing a publication date, the article's own context: a single year stated in the prose,
     # outside sentences with figures (those usually look back at last year's numbers).
     years: set[int] = set()
-    for s in doc.sentences:
-        canon = normalize(s.text).text
-        if find_amounts(canon):
+    for canon in canons:
+        if not _YEAR.search(canon) or find_amounts(canon):
             continue
         for d in find_dates(canon, None):
             if d.year_stated and not d.relative:
@@ -128,11 +128,11 @@ def _ref_date(doc: Document) -> tuple[date | None, int]:
 
 
 def build_context(doc: Document) -> ArticleContext:
-    ref, precision = _ref_date(doc)
+    canons = [normalize(s.text).text for s in doc.sentences]
+    ref, precision = _ref_date(doc, canons)
     ctx = ArticleContext(doc, ref, precision)
     gazetteer = default_gazetteer()
-    for s in doc.sentences:
-        canon = normalize(s.text).text
+    for s, canon in zip(doc.sentences, canons, strict=True):
         folded = fold(canon)
         mentions = gazetteer.find(canon, folded)
         tagged, to_canon = tag_sentence(canon, folded, mentions)

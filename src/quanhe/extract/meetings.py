@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.dates import DateMention
@@ -47,23 +48,25 @@ class _Head:
     text: str
 
 
-def _heads(view: SentenceView) -> list[_Head]:
+@lru_cache(maxsize=1)
+def _head_levels() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation of every head phrase (longest first) and the level each phrase names."""
     p = patterns()["meeting"]
-    found: list[_Head] = []
-    lists = {
-        "summit": p["summit_heads"], "ministers": p["ministers_heads"], "jcc": p["jcc_heads"],
-        "dialogue": p["dialogue_heads"], "arf": p["arf_heads"], "som": p["som_heads"],
-        "generic": p["generic_heads"],
-    }
-    for level, words in lists.items():
-        for m in compiled(*words).finditer(view.tagged):
-            found.append(_Head(m.start(), m.end(), level, m.group(0)))
-    # longest wins among overlapping heads
-    chosen: list[_Head] = []
-    for h in sorted(found, key=lambda h: (-(h.end - h.start), h.start)):
-        if all(h.end <= c.start or h.start >= c.end for c in chosen):
-            chosen.append(h)
-    return sorted(chosen, key=lambda h: h.start)
+    level_of: dict[str, str] = {}
+    for level in _LEVELS:
+        for phrase in p[f"{level}_heads"]:
+            level_of.setdefault(phrase, level)
+    return compiled(*level_of), level_of
+
+
+def _heads(view: SentenceView) -> list[_Head]:
+    pattern, level_of = _head_levels()
+    heads = []
+    for m in pattern.finditer(view.tagged):
+        text = m.group(0)
+        level = level_of.get(text) or next(lvl for phrase, lvl in level_of.items() if re.fullmatch(phrase, text))
+        heads.append(_Head(m.start(), m.end(), level, text))
+    return heads
 
 
 def _strip_qualifiers(gap: str) -> str:

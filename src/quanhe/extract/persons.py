@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns  # noqa: I001
-from quanhe.language.charclass import UPPER
+from quanhe.language.charclass import LOWER, UPPER
 from quanhe.model import Evidence, Fact
 from quanhe.normalize import fold
 
@@ -47,20 +48,31 @@ class Named:
     country: str | None       # the country named between title and name ("Hoa Kỳ" -> US)
 
 
-def names_in(view: SentenceView) -> list[Named]:
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[dict, frozenset[str], re.Pattern[str], re.Pattern[str]]:
     p = dict(patterns()["person"])
-    p["non_name_starts_set"] = set(p["non_name_starts"])
-    surnames = set(p["surnames"])
+    p["non_name_starts_set"] = frozenset(p["non_name_starts"])
     title_re = compiled(*p["titles"])
-    canon = view.canon
-    tokens = _tokens(canon)
-    titles = [(m.start(), m.end()) for m in title_re.finditer(view.folded)]
     glued_re = re.compile(title_re.pattern.replace("(?<![\\w‹])", ""))
-    for m in glued_re.finditer(view.folded):
+    return p, frozenset(p["surnames"]), title_re, glued_re
+
+
+_GLUE = re.compile(LOWER + UPPER)
+
+
+def names_in(view: SentenceView) -> list[Named]:
+    p, surnames, title_re, glued_re = _vocabulary()
+    canon = view.canon
+    titles = [(m.start(), m.end()) for m in title_re.finditer(view.folded)]
+    glued = glued_re.finditer(view.folded) if _GLUE.search(canon) else ()
+    for m in glued:
         s = m.start()
         if s > 0 and canon[s].isupper() and canon[s - 1].islower() and (s, m.end()) not in titles:
             titles.append((s, m.end()))                # "vàTổng Thư ký": a missing space
+    if not titles:
+        return []                                      # every name we take is tied to a title
     titles.sort()
+    tokens = _tokens(canon)
     names: list[Named] = []
     i = 0
     while i < len(tokens):
