@@ -103,7 +103,7 @@ class Gazetteer:
                 continue
             written = text[start:end]
             for e in group:
-                if e.cased and written != e.alias:
+                if e.cased and (written != e.alias or _inside_name(text, start, e.alias)):
                     continue
                 candidates.append(Mention(start, end, e))
                 break
@@ -117,6 +117,14 @@ class Gazetteer:
             chosen.append(m)
         del taken_until
         return sorted(chosen, key=lambda m: m.start)
+
+
+def _inside_name(text: str, start: int, alias: str) -> bool:
+    """"Trần Tuấn Anh", "Nguyễn Sinh Nhật Tân": a one-word country after a capitalised word is a name."""
+    if " " in alias or start < 2 or text[start - 1] != " ":
+        return False
+    previous = text[:start - 1].rsplit(" ", 1)[-1]
+    return previous[:1].isupper() and not previous.isupper() and previous.isalpha()
 
 
 def _word_bounded(folded: str, start: int, end: int) -> bool:

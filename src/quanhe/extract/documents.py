@@ -163,11 +163,26 @@ def _period(title: str, kind: str) -> str | None:
     return None
 
 
+# Folded action words that are also other words: "ky" is "ký" (sign) but also "kỳ" ("nhiệm kỳ").
+_ACCENTED = {"ky": "ký", "ky ket": "ký kết", "da ky": "đã ký", "le ky": "lễ ký", "ra": "ra"}
+
+
+def _accent_ok(view: SentenceView, tagged_index: int, word: str) -> bool:
+    written = _ACCENTED.get(word)
+    if written is None:
+        return True
+    pos = view.canon_pos(tagged_index)
+    return view.canon[pos:pos + len(written)].lower() == written
+
+
 def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str], action_of: dict[str, str],
             p: dict) -> str | None:
-    before = view.tagged[max(0, start - 70):start]
+    """What was done to the document: the nearest action word before it, else one said after it."""
+    offset = max(0, start - 70)
+    before = view.tagged[offset:start]
     after = view.tagged[end:end + 160]
-    candidates = [(len(before) - m.end(), m.group(0), before[:m.start()]) for m in action_re.finditer(before)]
+    candidates = [(len(before) - m.end(), m.group(0), before[:m.start()]) for m in action_re.finditer(before)
+                  if _accent_ok(view, offset + m.start(), m.group(0))]
     best = min(candidates, default=None)
     action = None
     prefix = ""
@@ -175,14 +190,15 @@ def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str]
         _, word, prefix = best
         action = action_of[word]
     else:
-        m = re.match(r"\s*(?:\([^)]*\)\s*)?(?:,\s*)?(?:duoc|da duoc|se duoc)?\s*(?:[a-z]+\s){0,3}?", after)
+        # "... được Tổng thống X và lãnh đạo ASEAN ký kết": an action said after, in the passive
         passive = re.search(r"(?<![\w])duoc\b", after[:70])
-        hit = action_re.search(after[:45]) or (action_re.search(after, passive.end(), passive.end() + 40)
-                                               if passive else None)
-        if hit:
-            action = action_of[hit.group(0)]
-            prefix = after[:hit.start()]
-            del m
+        hits = [h for h in action_re.finditer(after[:45]) if _accent_ok(view, end + h.start(), h.group(0))]
+        if not hits and passive:
+            hits = [h for h in action_re.finditer(after, passive.end(), passive.end() + 110)
+                    if _accent_ok(view, end + h.start(), h.group(0))]
+        if hits:
+            action = action_of[hits[0].group(0)]
+            prefix = after[:hits[0].start()]
     if action is None:
         return None
     if action == "adopted" and has_word(view.tagged[end:end + 80], ["de trao doi voi", "du thao", "de thao luan"]):

@@ -45,8 +45,14 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
                 metric = metrics[cues[-1].group(0)] if cues else None
                 if metric in ("firms", "tourists"):
                     metric = None
+            if metric is None and amount.unit != "count":
+                following = view.folded[amount.end:amount.end + 25]
+                cue = metric_re.match(following.lstrip())
+                metric = metrics[cue.group(0)] if cue and metrics[cue.group(0)] not in ("firms", "tourists") else None
             if metric is None or has_word(clause[-45:], p["excluded_words"]):
                 continue
+            if _member_figure(view, amount):
+                continue                                  # "thương mại Việt Nam - Hàn Quốc": one member's figure
             partners = _partners(view, memory, amount)
             if partners is None:
                 continue
@@ -60,6 +66,20 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
                                   "year": year, "target": target})
         memory.see(view)
     return list(out.values())
+
+
+def _member_figure(view: SentenceView, amount: Amount) -> bool:
+    """True when the names nearest before the figure are a member state's, not ASEAN's."""
+    clause_start = max(view.canon.rfind(";", 0, amount.start), view.canon.rfind(". ", 0, amount.start), 0)
+    named = [m for m in view.mentions if clause_start <= m.start < amount.start
+             and (m.kind in ("member", "partner") or m.code == "ASEAN")]
+    if not named:
+        return False
+    last_three = named[-3:]
+    has_member = any(m.kind == "member" for m in last_three)
+    has_asean = any(m.code == "ASEAN" for m in last_three) or any(
+        m.code == "ASEAN" and amount.end <= m.start <= amount.end + 60 for m in view.mentions)
+    return has_member and not has_asean
 
 
 def _partners(view: SentenceView, memory: PartnerMemory, amount: Amount) -> tuple[str, ...] | None:

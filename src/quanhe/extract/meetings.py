@@ -61,10 +61,15 @@ def _head_levels() -> tuple[re.Pattern[str], dict[str, str]]:
 
 def _heads(view: SentenceView) -> list[_Head]:
     pattern, level_of = _head_levels()
-    heads = []
+    heads: list[_Head] = []
     for m in pattern.finditer(view.tagged):
         text = m.group(0)
         level = level_of.get(text) or next(lvl for phrase, lvl in level_of.items() if re.fullmatch(phrase, text))
+        previous = heads[-1] if heads else None
+        if previous and previous.level == "ministers" and level == "summit" and m.start() - previous.end <= 1:
+            # "Hội nghị Bộ trưởng Ngoại giao Cấp cao Đông Á": the ministers of the summit's members
+            heads[-1] = _Head(previous.start, m.end(), "ministers", previous.text)
+            continue
         heads.append(_Head(m.start(), m.end(), level, text))
     return heads
 
@@ -191,15 +196,20 @@ def _pick_date(view: SentenceView, head_canon: int) -> DateMention | None:
 
 
 def _location(view: SentenceView, head_canon: int) -> str | None:
+    """Where the meeting was: a place after "tại"/"ở", after the head first, else before it."""
     lead = re.compile(patterns()["meeting"]["location_lead"])
-    for m in view.mentions:
-        if m.start < head_canon or m.kind not in ("place", "member"):
-            continue
-        if m.code in ("east_asia", "mekong"):
-            continue
-        if lead.search(view.folded[max(0, m.start - 45):m.start]):
-            return view.canon[m.start:m.end]
-    return None
+    venues = [m for m in view.mentions if m.kind in ("place", "member", "partner")
+              and m.code not in ("east_asia", "mekong", "regions")
+              and lead.search(view.folded[max(0, m.start - 45):m.start])]
+    after = [m for m in venues if m.start >= head_canon]
+    before = [m for m in venues if m.start < head_canon]
+    if after and (not before or after[0].start - head_canon < 100):
+        chosen = after[0]
+    elif before:
+        chosen = before[-1]
+    else:
+        return None
+    return view.canon[chosen.start:chosen.end]
 
 
 def _has(view_text: str, words: list[str]) -> bool:
@@ -266,8 +276,8 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
                 continue
             if bare and ordinal is None and not partners and mechanism not in ("east_asia_summit", "eas_ministers"):
                 continue
-            if mechanism == "east_asia_summit" and ordinal is None and not view.dates:
-                continue                           # the EAS as an institution
+            if mechanism in ("east_asia_summit", "arf") and ordinal is None and not view.dates:
+                continue                           # the EAS, the ARF as institutions
             plural = bool(re.search(r"\b(?:cac|nhung|loat)\s+$", before))
             if (plural or (previous_plural and listed and bare)) and ordinal is None:
                 previous_plural = True
@@ -278,6 +288,8 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
             date = _pick_date(view, head_canon)
             date_value = date.date if date else None
             end_date = date.end_date if date else None
+            if date is None and "cung ngay" in view.folded and mentions and mentions[-1].date:
+                date_value = mentions[-1].date     # "Cùng ngày, Hội nghị ...": the day just reported
             if date is None and _has(view.folded, p["recent_words"]) and ctx.published:
                 date_value = ctx.published[:7]
             status = "planned" if _has(view.folded, p["planned_words"]) else "held"
