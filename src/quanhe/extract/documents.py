@@ -33,6 +33,11 @@ def _title_span(view: SentenceView, start: int) -> tuple[int, int]:
     m = _TITLE_END.search(rest, 8)
     if m:
         end = m.start()
+    kinds = compiled(*(phrase for phrase, _ in patterns()["document"]["kinds"]))
+    for k in kinds.finditer(rest, 8, end):
+        if re.search(r"\s(?:va|cung|,)\s*$", rest[:k.start()]):
+            end = min(end, re.search(r"\s*(?:va|cung|,)\s*$", rest[:k.start()]).start())
+            break                                         # "Tuyên bố chung về A và Tuyên bố chung về B"
     # an acronym in brackets closes the title: "(TAC)", "(ACFTA)"
     bracket = re.search(r"\([a-z0-9 .&-]{2,14}\)", rest[:end + 20])
     if bracket and bracket.end() <= end + 20 and bracket.start() < end + 2:
@@ -71,6 +76,10 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
                 continue                                  # a bare "Kế hoạch" names a plan only with its span
             if not written.isupper() and kind not in ("declaration", "other") and not period:
                 continue                                  # "kế hoạch" in passing, not a named plan
+            if kind == "declaration" and m.group(0) == "tuyen bo":
+                nxt = view.canon[view.canon_pos(m.end()):view.canon_pos(m.end()) + 12].strip()
+                if not nxt or not (nxt[:1].isupper() or re.match(r"(?:về|của|chung)\b", nxt)):
+                    continue                              # "Tuyên bố nêu rõ": the declaration as a subject
             action = _action(view, m.start(), t_end, action_re, action_of, p)
             if action is None:
                 continue                                  # a passing mention: nothing was done to it
@@ -172,6 +181,8 @@ def _accent_ok(view: SentenceView, tagged_index: int, word: str) -> bool:
     if written is None:
         return True
     pos = view.canon_pos(tagged_index)
+    if word == "ky" and view.folded[max(0, pos - 4):pos] == "thu ":
+        return False                                      # "Thư ký": a secretary, not a signature
     return view.canon[pos:pos + len(written)].lower() == written
 
 

@@ -15,7 +15,11 @@ from quanhe.language.charclass import LOWER, UPPER
 from quanhe.model import Evidence, Fact
 from quanhe.normalize import fold
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+# Lower-case particles inside foreign names ("Ursula von der Leyen", "Ahmad bin Ali").
+_PARTICLES = frozenset({"von", "van", "der", "de", "da", "di", "du", "la", "le", "bin", "binti", "al", "el", "dos"})
+# One Vietnamese syllable (folded): onset, vowels, coda. A one-word "name" shaped so is a common word.
+_SYLLABLE = re.compile(r"(?:ngh|ch|gh|gi|kh|ng|nh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
 _NON_NAME = set(patterns()["person"]["non_name_starts"])
 
 
@@ -81,10 +85,22 @@ def names_in(view: SentenceView) -> list[Named]:
             i += 1
             continue
         j = i
-        while j + 1 < len(tokens) and _is_name_word(tokens[j + 1][2], p) \
-                and not _covered(view, tokens[j + 1][0], tokens[j + 1][1]) \
-                and canon[tokens[j][1]:tokens[j + 1][0]].strip() == "":
-            j += 1
+        while j + 1 < len(tokens):
+            nxt = tokens[j + 1]
+            if canon[tokens[j][1]:nxt[0]].strip() != "":
+                break
+            if _is_name_word(nxt[2], p) and not _covered(view, nxt[0], nxt[1]):
+                j += 1
+                continue
+            # "von der Leyen": particles continue a name when a capitalised word follows them
+            k = j + 1
+            while k < len(tokens) and tokens[k][2] in _PARTICLES and canon[tokens[k - 1][1]:tokens[k][0]] == " ":
+                k += 1
+            if k > j + 1 and k < len(tokens) and _is_name_word(tokens[k][2], p) and \
+                    canon[tokens[k - 1][1]:tokens[k][0]] == " ":
+                j = k
+                continue
+            break
         run = tokens[i:j + 1]
         i = j + 1
         while run and run[0][2] in p["non_name_starts_set"]:
@@ -105,7 +121,8 @@ def names_in(view: SentenceView) -> list[Named]:
             if not _plausible_gap(view, title[1], gap_start, between, len(run)):
                 continue
         words = [w for _, _, w in run]
-        if len(words) == 1 and not (words[0].isascii() and len(words[0]) >= 3):
+        if len(words) == 1 and not (words[0].isascii() and len(words[0]) >= 3) \
+                or len(words) == 1 and _SYLLABLE.fullmatch(words[0].lower()):
             continue                                   # one Vietnamese syllable is rarely a whole name
         if len(words) > 5:
             continue
