@@ -33,6 +33,9 @@ def _title_span(view: SentenceView, start: int) -> tuple[int, int]:
     m = _TITLE_END.search(rest, 8)
     if m:
         end = m.start()
+    period = _PERIOD.search(rest, 0, end)
+    if period and period.group(1) < period.group(2):
+        end = min(end, period.end())                      # "... giai đoạn 2021-2025": the span closes the title
     kinds = compiled(*(phrase for phrase, _ in patterns()["document"]["kinds"]))
     for k in kinds.finditer(rest, 8, end):
         if re.search(r"\s(?:va|cung|,)\s*$", rest[:k.start()]):
@@ -84,17 +87,24 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             if action is None:
                 continue                                  # a passing mention: nothing was done to it
             known = _known(view.tagged[t_start:t_end + 25])
-            if known and known.get("skip"):
+            if known and known.get("skip") and kind == "other" and m.group(0).startswith("bo quy tac"):
                 continue                                  # cited in passing far more often than acted on
             partners: tuple[str, ...] | None
             if re.search(r"\d{4}\s*[-–]$", title_tagged.rstrip()):
                 continue                                  # cut off mid-title ("Kế hoạch Hành động 2021-")
+            if title_tagged.strip(" ,.;") == m.group(0) and not known and " " not in m.group(0).split(" ", 1)[-1]:
+                continue                                  # "đã ký Hiệp định": the one just named, said again
             chain = chain_near(view, t_start, t_start, max(0, t_end - t_start))
             partners = partners_of(chain) if chain else None
             if chain and partners is None and not known:
                 continue                                  # a bilateral document
             if known and known.get("partners") is not None:
                 partners = tuple(sorted(known["partners"]))
+            elif known and not partners:
+                # "RCEP giữa 10 nước ASEAN và 5 đối tác Trung Quốc, Nhật Bản, ...": its parties, said after
+                later = chain_near(view, t_end, t_end, 100)
+                named = partners_of(later) if later else None
+                partners = named or partners
             if partners == () and not any(k == "M" for k, _ in chain or []) \
                     and "east_asia" not in [c for _, c in chain or []]:
                 partners = None                           # "ở Đông Nam Á": ASEAN named, the partner is elsewhere
@@ -102,8 +112,7 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
                 partners = memory.resolve(view)
             if partners is None:
                 continue
-            date_mention = year_near(view, view.canon_pos(m.start()), window=300)
-            date = date_mention.date if date_mention and not date_mention.date.startswith("--") else None
+            date = _doc_date(view, m.start(), t_end)
             if date is None and action in ("adopted", "signed", "negotiating", "ratified"):
                 date = lead_date                          # done at the event the article reports
             if period and date and kind == "plan_of_action" and date[:4] in period:
@@ -127,6 +136,19 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             attributes["completion"] = body["completion"]
         facts.append(Fact("document", ctx.doc.id, partners, body["date"], tuple(body["evidence"]), 0.7, attributes))
     return facts
+
+
+def _doc_date(view: SentenceView, start: int, end: int) -> str | None:
+    """When something was done to a document: a date inside its title or just after it, else the
+    closest one before it in the sentence (a later clause often dates something else)."""
+    title_start, title_end = view.canon_pos(start), view.canon_pos(end)
+    semicolon = view.canon.rfind(";", 0, title_start)
+    dates = [d for d in view.dates if not d.date.startswith("--")]
+    inside_or_after = [d for d in dates if title_start <= d.start <= title_end + 40]
+    if inside_or_after:
+        return inside_or_after[0].date
+    before = [d for d in dates if semicolon < d.start < title_start]
+    return before[-1].date if before else None
 
 
 def _lead_date(ctx: ArticleContext) -> str | None:

@@ -109,6 +109,7 @@ def _year(ctx: ArticleContext, view: SentenceView, amount: Amount, metric: str, 
         return int(bare.group(1))                         # "bắt đầu từ 2022"
     if re.search(r"giai doan\s+\d{4}\s*[-–]\s*\d{4}", view.folded):
         return None                                       # a sum over a period, not one year's figure
-    if metric == "aid" and _ANNOUNCE.search(view.folded) and ctx.ref:
+    pledged = re.search(r"(?:cam ket|cung cap|tai tro|dong gop|vien tro)\b[^.;]{0,30}$", view.folded[:amount.start])
+    if metric == "aid" and (_ANNOUNCE.search(view.folded) or pledged) and ctx.ref:
         return ctx.ref.year
     return None

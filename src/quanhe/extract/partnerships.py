@@ -31,6 +31,9 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
             clause_start = max(view.tagged.rfind(";", 0, start), view.tagged.rfind(". ", 0, start), 0)
             before = view.tagged[clause_start:start]
             status = "aspired" if has_word(before[-70:], p["aspired_words"]) else "established"
+            if re.match(r"\W*(?:‹[^›]+›\W*){0,4}(?:da |duoc |da duoc )?(?:thiet lap|xac lap|nang cap)\b",
+                        view.tagged[end:end + 60]):
+                status = "established"                     # "... Đối tác chiến lược ASEAN - EU được thiết lập tại ..."
             clause_end = min([i for i in (view.tagged.find(";", end), view.tagged.find(". ", end)) if i >= 0],
                              default=len(view.tagged))
             chain = chain_near(view, end, end, max(0, min(50, clause_end - end - 1)))
