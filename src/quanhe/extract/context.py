@@ -85,6 +85,15 @@ class ArticleContext:
     def published(self) -> str | None:
         return self.doc.published
 
+    @cached_property
+    def lead_date(self) -> str | None:
+        """The day the article's opening sentences report, when they name one with a known year."""
+        for view in self.views[:2]:
+            for d in view.dates:
+                if len(d.date) == 10 and not d.date.startswith("--") and not d.relative:
+                    return d.date
+        return None
+
 
 def tag_sentence(canon: str, folded: str, mentions: list[Mention]) -> tuple[str, list[int]]:
     pieces: list[str] = []

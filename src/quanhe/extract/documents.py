@@ -57,7 +57,7 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
     action_of = {a: act for a, act in actions}
     memory = PartnerMemory(ctx)
     out: dict[tuple, dict] = {}
-    lead_date = _lead_date(ctx)
+    lead_date = ctx.lead_date
     for view in ctx.views:
         taken_until = -1
         for m in kind_re.finditer(view.tagged):
@@ -149,15 +149,6 @@ def _doc_date(view: SentenceView, start: int, end: int) -> str | None:
         return inside_or_after[0].date
     before = [d for d in dates if semicolon < d.start < title_start]
     return before[-1].date if before else None
-
-
-def _lead_date(ctx: ArticleContext) -> str | None:
-    """The day the article's opening sentence reports, when it names one with a known year."""
-    for view in ctx.views[:2]:
-        for d in view.dates:
-            if len(d.date) == 10 and not d.date.startswith("--") and not d.relative:
-                return d.date
-    return None
 
 
 def _merge_untitled(out: dict[tuple, dict]) -> dict[tuple, dict]:

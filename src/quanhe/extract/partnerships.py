@@ -50,8 +50,9 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
                 groups = [(code,) for code in partners]    # "10 đối tác đối thoại, gồm EU, Australia, ..."
             else:
                 groups = [partners]
+            date, strength = _date_of(ctx, view, start, end)
             for group in groups:
-                _record(found, group, level, status, _date_of(ctx, view, start, end), view)
+                _record(found, group, level, status, date, strength, view)
         memory.see(view)
     facts = []
     for (partners, level, status), body in found.items():
@@ -62,11 +63,14 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
     return facts
 
 
-def _record(found: dict, partners: tuple[str, ...], level: str, status: str, date: str | None, view) -> None:
-    """One fact per (partners, level, status); the most precise date, every citing sentence."""
-    fact = found.setdefault((partners, level, status), {"date": None, "evidence": []})
-    if date and (not fact["date"] or (len(date) > len(fact["date"]) and date.startswith(fact["date"]))):
-        fact["date"] = date
+def _record(found: dict, partners: tuple[str, ...], level: str, status: str, date: str | None,
+            strength: int, view) -> None:
+    """One fact per (partners, level, status); the surest date (then the most precise), every citing sentence."""
+    fact = found.setdefault((partners, level, status), {"date": None, "strength": 0, "evidence": []})
+    if date and (strength > fact["strength"] or (
+            strength == fact["strength"] and fact["date"] and len(date) > len(fact["date"])
+            and date.startswith(fact["date"]))):
+        fact["date"], fact["strength"] = date, strength
     if view.evidence not in fact["evidence"]:
         fact["evidence"].append(view.evidence)
 
@@ -86,26 +90,50 @@ def _chain_before(view, clause_start: int, start: int) -> list[tuple[str, str]] 
         position = nxt + 1
 
 
-def _date_of(ctx: ArticleContext, view, start: int, end: int) -> str | None:
-    """When the level was reached: a year after the phrase, an anniversary, or "năm thứ N"."""
+_ESTABLISHING = re.compile(r"\b(?:thiet lap|xac lap|nang cap|nang tam|nang quan he|nang len|tro thanh|lap quan he|"
+                           r"bat dau|chinh thuc)\b")
+
+
+def _date_of(ctx: ArticleContext, view, start: int, end: int) -> tuple[str | None, int]:
+    """When the level was reached, and how surely (3 stated, 2 counted, 1 the article's own day)."""
     tagged = view.tagged
-    window = tagged[max(0, start - 60):min(len(tagged), end + 160)]
-    anniversary = _ANNIVERSARY.search(window)
-    nth = _NTH_YEAR.search(tagged)
-    canon_end = view.canon_pos(end)
-    explicit = year_near(view, canon_end, after_only=True, window=150)
-    if explicit and not explicit.relative and explicit.year_stated and not anniversary:
-        return explicit.date[:7] if len(explicit.date) >= 7 else explicit.date
-    if anniversary:
+    clause_start = max(tagged.rfind(";", 0, start), 0)
+    semicolon = tagged.find(";", end)
+    clause_end = semicolon if semicolon >= 0 else len(tagged)
+    canon_start, canon_end = view.canon_pos(start), view.canon_pos(end)
+    canon_clause = (view.canon_pos(clause_start), view.canon_pos(clause_end))
+    anniversary = _ANNIVERSARY.search(tagged, max(0, start - 40), end + 5)
+    if anniversary and anniversary.start() <= start <= anniversary.end() + 30:
+        # "kỷ niệm 45 năm quan hệ đối thoại" counts back from the year it is celebrated in
         base = _base_year(ctx, view)
-        return str(anniversary_year(int(anniversary.group(1)), base)) if base else None
+        if base:
+            return str(anniversary_year(int(anniversary.group(1)), base)), 2
+    stated = [d for d in view.dates if d.year_stated and not d.relative and not d.date.startswith("--")]
+    after = [d for d in stated if canon_end <= d.start <= min(canon_end + 150, canon_clause[1])]
+    if after:
+        return _month(after[0].date), 3
+    verb_between = None
+    before = [d for d in stated if canon_clause[0] <= d.start < canon_start]
+    if before:
+        verb_between = _ESTABLISHING.search(view.folded, before[-1].end, canon_start)
+        if verb_between:
+            return _month(before[-1].date), 3               # "Năm 2021, hai bên nâng quan hệ lên ..."
+    nth = _NTH_YEAR.search(tagged)
     if nth:
         base = _base_year(ctx, view)
         if base:
-            return str(base + (1 if nth.group(1) else 0) - int(nth.group(2)))
-    if explicit and explicit.relative and len(explicit.date) >= 4:
-        return explicit.date
-    return None
+            return str(base + (1 if nth.group(1) else 0) - int(nth.group(2))), 2
+    establishing = _ESTABLISHING.search(tagged, max(clause_start, start - 60), start)
+    relative = [d for d in view.dates if d.relative and len(d.date) >= 4]
+    if establishing and relative:
+        return relative[0].date, 2
+    if establishing and not view.dates and ctx.lead_date:
+        return _month(ctx.lead_date), 1                     # upgraded at the meeting the article reports
+    return None, 0
+
+
+def _month(date: str) -> str:
+    return date[:7] if len(date) >= 7 else date
 
 
 def _base_year(ctx: ArticleContext, view) -> int | None:
