@@ -7,9 +7,9 @@ from importlib import resources
 
 import pytest
 
-from quanhe.gazetteer import Gazetteer, default_gazetteer, load_entries
-from quanhe.extract.context import patterns
 from quanhe.errors import DataFileError
+from quanhe.extract.context import patterns
+from quanhe.gazetteer import Gazetteer, default_gazetteer, load_entries
 
 CODES = re.compile(r"^[A-Z]{2}$")
 

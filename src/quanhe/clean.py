@@ -146,9 +146,7 @@ def _is_furniture(line: str, folded: str, m: _Markers, is_last: bool) -> bool:
         return True                                  # related headlines run together
     if is_last and len(_WORD.findall(line)) <= 8 and not _TERMINAL.search(line.rstrip(")")):
         return True                                  # a byline ("Vũ Khuyên/VOV", "Thanh Thùy (T/h)")
-    if is_last and re.match(r"^\(?\s*(theo|nguồn)\b", stripped, re.IGNORECASE):
-        return True
-    return False
+    return bool(is_last and re.match(r"^\(?\s*(theo|nguồn)\b", stripped, re.IGNORECASE))
 
 
 def _looks_like_heading(line: str) -> bool:

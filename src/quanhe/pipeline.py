@@ -4,8 +4,8 @@ The CLI, the batch runner and the server only call these functions; no stage rea
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources

@@ -72,7 +72,7 @@ def _guarded(source: str, items: Iterator[Item]) -> Iterator[Item]:
         yield Rejected(exc.source, "read", exc.reason)
     except DataFileError:
         raise  # a broken install, not a bad input: every file would fail the same way
-    except Exception as exc:  # a bug on one file must not stop the batch
+    except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the batch
         yield Rejected(source, "read", f"internal error while reading: {exc!r}")
 
 
@@ -386,8 +386,7 @@ _LETTERS = frozenset(
 _EDGE_PUNCT = "\"'()[]{}.,;:!?“”‘’–—…«»"
 # vowel groups of Vietnamese syllables (tones removed); anything else is not Vietnamese
 _NUCLEI = frozenset(
-    "a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui uô uơ "
-    "uy ưa ưi ươ ưu yê iêu yêu oai oao oay oeo uây uôi uya uyê uyu ươi ươu".split()
+    ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iê", "iu", "oa", "oă", "oe", "oi", "ôi", "ơi", "oo", "ua", "uâ", "uê", "ui", "uô", "uơ", "uy", "ưa", "ưi", "ươ", "ưu", "yê", "iêu", "yêu", "oai", "oao", "oay", "oeo", "uây", "uôi", "uya", "uyê", "uyu", "ươi", "ươu"]
 )
 _SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?([aăâeêioôơuưy]+)"
                        r"(ch|ng|nh|[cmnpt])?")

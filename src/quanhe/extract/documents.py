@@ -6,7 +6,7 @@ import tomllib
 from functools import lru_cache
 from importlib import resources
 
-from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of, year_near
+from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of
 from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
 from quanhe.model import Fact
 

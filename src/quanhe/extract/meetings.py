@@ -380,8 +380,6 @@ def _merge(into: MeetingMention, other: MeetingMention) -> None:
     into.online = into.online if into.online is not None else other.online
     into.location = into.location or other.location
     into.special = into.special or other.special
-    if other.status == "held":
-        into.status = into.status if into.evidence and into.status == "held" else into.status
 
 
 def fuse_meetings(mentions: list[MeetingMention]) -> list[MeetingMention]:

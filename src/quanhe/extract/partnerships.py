@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of, year_near
+from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of
 from quanhe.extract.context import ArticleContext, compiled, patterns
 from quanhe.language.dates import anniversary_year
 from quanhe.model import Evidence, Fact
@@ -146,4 +146,4 @@ def _base_year(ctx: ArticleContext, view) -> int | None:
     return None
 
 
-__all__ = ["extract_partnerships", "Evidence"]
+__all__ = ["Evidence", "extract_partnerships"]

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns  # noqa: I001
+from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.charclass import LOWER, UPPER
 from quanhe.model import Evidence, Fact
 from quanhe.normalize import fold
