@@ -21,6 +21,8 @@ from quanhe.model import Document, Evidence, Sentence
 from quanhe.normalize import fold, normalize
 
 _TAG_KIND = {"partner": "P", "group": "G", "member": "M", "place": "L", "org": "O"}
+# Every date form find_dates reads has a digit or one of these words (folded): a cheap first look.
+_MAY_HOLD_DATE = re.compile(r"\d|thang|nam|nay|qua|mai|kia")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 TAG = re.compile(r"‹([PGMLO]):([A-Za-z_]+)›")
 
@@ -50,6 +52,8 @@ class SentenceView:
 
     @cached_property
     def dates(self) -> list[DateMention]:
+        if not _MAY_HOLD_DATE.search(self.folded):
+            return []                               # no digit, month, year or day word: nothing to parse
         return find_dates(self.canon, self.ref)
 
     @cached_property

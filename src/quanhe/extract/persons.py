@@ -28,6 +28,9 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
     out = []
     for m in _TOKEN.finditer(text):
         word, start = m.group(0), m.start()
+        if not _GLUE.search(word):
+            out.append((start, m.end(), word))
+            continue
         cut = 0
         for i in range(1, len(word)):
             if word[i].isupper() and word[i - 1].islower() and word[i - 1] != "-":
