@@ -216,105 +216,129 @@ def _has(view_text: str, words: list[str]) -> bool:
     return bool(compiled(*words).search(view_text))
 
 
+@dataclass
+class _ListState:
+    """What the previous head of the sentence was: meetings are often named in lists."""
+
+    level: str | None = None
+    plural: bool = False      # "các Hội nghị Bộ trưởng ..., Cấp cao ...": the list is generic
+    example: bool = False     # "như Hội nghị Cấp cao Đông Á và ...": institutions given as examples
+
+
 def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
-    p = patterns()["meeting"]
+    """Every meeting mention of the article, in order, before fusion."""
     mentions: list[MeetingMention] = []
     article_has_ministers = any(h.level == "ministers" for v in ctx.views for h in _heads(v))
     for index, view in enumerate(ctx.views):
         heads = _heads(view)
-        previous_level: str | None = None
-        previous_plural = False
-        previous_example = False
+        state = _ListState()
         for i, head in enumerate(heads):
-            limit = heads[i + 1].start if i + 1 < len(heads) else len(view.tagged)
-            semi = view.tagged.find(";", head.end, limit)
-            limit = semi if semi >= 0 else limit
-            tail = view.tagged[head.end:min(limit, head.end + 200)]
-            before = view.tagged[max(0, head.start - 40):head.start]
-            if compiled(*p["related_words"]).match(tail.strip()):
-                continue
-            if head.level == "dialogue" and re.search(r"(?:quan he|doi tac|nuoc|co che)\s+$", before):
-                continue                           # "quan hệ đối thoại ASEAN-X": a level, not a meeting
-            if re.search(r"\bnhu\s+$", before) or (previous_example and re.search(r"(?:,|\bva)\s*$", before)):
-                previous_example = True
-                continue                           # "các cơ chế như Hội nghị Cấp cao Đông Á": an institution
-            previous_example = False
-            parsed = _party_chain(tail)
-            if head.level == "arf":
-                parsed = ([("O", "ASEAN")], 0, 0)
-            level = head.level
-            bare = head.text in p["bare_heads"]
-            listed = bool(re.search(r"(?:,|\bva)\s*$", before))
-            if bare and listed and previous_level == "ministers" and level == "summit":
-                level = "ministers"                # "Hội nghị Bộ trưởng ASEAN+3, Cấp cao Đông Á (EAS)"
-            if level == "generic":
-                level = "ministers" if article_has_ministers else "summit"
-                generic = True
-            else:
-                generic = False
-            chain, chain_start, chain_end = parsed if parsed else ([], 0, 0)
-            ordinal = _ordinal(view, head.end, tail, before, chain_end, head.start)
-            sector = _sector(head.text + " " + tail[:chain_start]) if level == "ministers" else ""
-            if not chain:
-                # a summit named without its parties: the one partner the sentence names
-                partners_here = view.partners()
-                if level == "summit" and not bare and len(partners_here) == 1 and not generic \
-                        and not re.search(r"\b(?:cac|nhung)\s+$", before):
-                    chain = [("O", "ASEAN"), ("P", partners_here[0])]
-                elif level == "som" or (head.text.startswith(("hoi nghi", "cuoc hop")) and level == "summit"
-                                        and "‹O:ASEAN›" in tail[:70] and not generic):
-                    chain = [("O", "ASEAN")] + [("P", c) for c in partners_here[:1]]
-                else:
-                    previous_level = head.level
-                    continue
-            resolved = _mechanism(level, chain, sector)
-            previous_level = level
-            if resolved is None or resolved[0] is None:
-                continue
-            mechanism, partners = resolved
-            if generic and not partners:
-                continue
-            if bare and ordinal is None and not partners and mechanism not in ("east_asia_summit", "eas_ministers"):
-                continue
-            if mechanism in ("east_asia_summit", "arf") and ordinal is None and not view.dates:
-                continue                           # the EAS, the ARF as institutions
-            plural = bool(re.search(r"\b(?:cac|nhung|loat)\s+$", before))
-            if (plural or (previous_plural and listed and bare)) and ordinal is None:
-                previous_plural = True
-                continue                           # "các Hội nghị Cấp cao": a plural, not one meeting
-            previous_plural = False
-            head_canon = view.canon_pos(head.start)
-            name_part = head.text + " " + tail[:min(len(tail), chain_end + 60)]
-            date = _pick_date(view, head_canon)
-            date_value = date.date if date else None
-            end_date = date.end_date if date else None
-            if date is None and "cung ngay" in view.folded and mentions and mentions[-1].date:
-                date_value = mentions[-1].date     # "Cùng ngày, Hội nghị ...": the day just reported
-            if date is None and _has(view.folded, p["recent_words"]) and ctx.published:
-                date_value = ctx.published[:7]
-            status = "planned" if _has(view.folded, p["planned_words"]) else "held"
-            if date_value and ctx.published and len(date_value) >= 10 and date_value > ctx.published \
-                    and len(ctx.published) >= 10:
-                status = "planned"
-            online = True if _has(view.folded, p["online_words"]) else (
-                False if _has(view.folded, p["in_person_words"]) else None)
-            mentions.append(MeetingMention(
-                mechanism=mechanism, partners=partners, ordinal=ordinal, date=date_value,
-                end_date=end_date, online=online, location=_location(view, head_canon),
-                special=_has(name_part, p["special_words"]), status=status,
-                evidence=[view.evidence], order=index * 100 + i,
-            ))
+            mention = _mention_at(ctx, view, heads, i, state, article_has_ministers, mentions)
+            if mention is not None:
+                mention.order = index * 100 + i
+                mentions.append(mention)
         mentions.extend(_acronym_meetings(view, heads, index))
         mentions.extend(_implied_meetings(ctx, view, index))
     mentions.extend(_joint_ministers(ctx))
     return mentions
 
 
+def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: int, state: _ListState,
+                article_has_ministers: bool, earlier: list[MeetingMention]) -> MeetingMention | None:
+    """The meeting named by head ``i`` of the sentence, or None when it names none."""
+    p = patterns()["meeting"]
+    head = heads[i]
+    limit = heads[i + 1].start if i + 1 < len(heads) else len(view.tagged)
+    semi = view.tagged.find(";", head.end, limit)
+    limit = semi if semi >= 0 else limit
+    tail = view.tagged[head.end:min(limit, head.end + 200)]
+    before = view.tagged[max(0, head.start - 40):head.start]
+    listed = bool(re.search(r"(?:,|\bva)\s*$", before))
+    if compiled(*p["related_words"]).match(tail.strip()):
+        return None                                # "các Hội nghị Cấp cao liên quan"
+    if head.level == "dialogue" and re.search(r"(?:quan he|doi tac|nuoc|co che)\s+$", before):
+        return None                                # "quan hệ đối thoại ASEAN-X": a level, not a meeting
+    if re.search(r"\bnhu\s+$", before) or (state.example and listed):
+        state.example = True
+        return None                                # "các cơ chế như Hội nghị Cấp cao Đông Á": an institution
+    state.example = False
+    parsed = ([("O", "ASEAN")], 0, 0) if head.level == "arf" else _party_chain(tail)
+    bare = head.text in p["bare_heads"]
+    level, generic = head.level, head.level == "generic"
+    if bare and listed and state.level == "ministers" and level == "summit":
+        level = "ministers"                        # "Hội nghị Bộ trưởng ASEAN+3, Cấp cao Đông Á (EAS)"
+    if generic:
+        level = "ministers" if article_has_ministers else "summit"
+    chain, chain_start, chain_end = parsed if parsed else ([], 0, 0)
+    ordinal = _ordinal(view, head.end, tail, before, chain_end, head.start)
+    sector = _sector(head.text + " " + tail[:chain_start]) if level == "ministers" else ""
+    if not chain:
+        chain = _unnamed_parties(view, head, level, bare, generic, before, tail)
+        if not chain:
+            state.level = head.level
+            return None
+    resolved = _mechanism(level, chain, sector)
+    state.level = level
+    if resolved is None or resolved[0] is None:
+        return None
+    mechanism, partners = resolved
+    if generic and not partners:
+        return None
+    if bare and ordinal is None and not partners and mechanism not in ("east_asia_summit", "eas_ministers"):
+        return None                                # "cấp cao" alone names no meeting
+    if mechanism in ("east_asia_summit", "arf") and ordinal is None and not view.dates:
+        return None                                # the EAS, the ARF as institutions
+    plural = bool(re.search(r"\b(?:cac|nhung|loat)\s+$", before))
+    if (plural or (state.plural and listed and bare)) and ordinal is None:
+        state.plural = True
+        return None                                # "các Hội nghị Cấp cao": a plural, not one meeting
+    state.plural = False
+    head_canon = view.canon_pos(head.start)
+    name_part = head.text + " " + tail[:min(len(tail), chain_end + 60)]
+    date_value, end_date = _when(ctx, view, head_canon, earlier)
+    status = "planned" if _has(view.folded, p["planned_words"]) else "held"
+    if date_value and ctx.published and len(date_value) >= 10 and len(ctx.published) >= 10 \
+            and date_value > ctx.published:
+        status = "planned"
+    online = True if _has(view.folded, p["online_words"]) else (
+        False if _has(view.folded, p["in_person_words"]) else None)
+    return MeetingMention(
+        mechanism=mechanism, partners=partners, ordinal=ordinal, date=date_value, end_date=end_date,
+        online=online, location=_location(view, head_canon), special=_has(name_part, p["special_words"]),
+        status=status, evidence=[view.evidence],
+    )
+
+
+def _unnamed_parties(view: SentenceView, head: _Head, level: str, bare: bool, generic: bool, before: str,
+                     tail: str) -> list[tuple[str, str]]:
+    """The parties of a meeting named without them: the one partner the sentence names, or ASEAN."""
+    partners_here = view.partners()
+    if level == "summit" and not bare and not generic and len(partners_here) == 1 \
+            and not re.search(r"\b(?:cac|nhung)\s+$", before):
+        return [("O", "ASEAN"), ("P", partners_here[0])]
+    if level == "som" or (head.text.startswith(("hoi nghi", "cuoc hop")) and level == "summit"
+                          and "‹O:ASEAN›" in tail[:70] and not generic):
+        return [("O", "ASEAN")] + [("P", c) for c in partners_here[:1]]
+    return []
+
+
+def _when(ctx: ArticleContext, view: SentenceView, head_canon: int,
+          earlier: list[MeetingMention]) -> tuple[str | None, str | None]:
+    """(date, end date) of a meeting: its sentence's date, "cùng ngày", or "vừa qua" in the news."""
+    date = _pick_date(view, head_canon)
+    if date is not None:
+        return date.date, date.end_date
+    if "cung ngay" in view.folded and earlier and earlier[-1].date:
+        return earlier[-1].date, None              # "Cùng ngày, Hội nghị ...": the day just reported
+    if _has(view.folded, patterns()["meeting"]["recent_words"]) and ctx.published:
+        return ctx.published[:7], None
+    return None, None
+
+
 def _implied_meetings(ctx: ArticleContext, view: SentenceView, index: int) -> list[MeetingMention]:
     """Meetings stated without their name: senior officials meeting, leaders adopting together."""
     out: list[MeetingMention] = []
     folded = view.folded
-    p = patterns()["meeting"]
     if re.search(r"quan chuc (?:cap cao|cao cap)", folded) and re.search(r"(?<!\w)họp\b|hội nghị", view.canon.lower()):
         chain = re.search(r"‹O:ASEAN›\s*(?:[-–]|va|voi)\s*‹P:(\w+)›", view.tagged)
         mechanism, partners = ("asean_partner_dialogue", (chain.group(1),)) if chain else ("som", ())
@@ -324,7 +348,6 @@ def _implied_meetings(ctx: ArticleContext, view: SentenceView, index: int) -> li
     if leaders and re.search(r"thong qua|nhat tri|ky ket|keu goi", folded):
         code = leaders.group(1) or leaders.group(2)
         out.append(_simple(ctx, view, index, "asean_partner_summit", (code,)))
-    del p
     return out
 
 
