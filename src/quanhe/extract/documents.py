@@ -113,7 +113,9 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             if partners is None:
                 continue
             date = _doc_date(view, m.start(), t_end)
-            if date is None and action in ("adopted", "signed", "negotiating", "ratified"):
+            ongoing = re.search(r"\b(?:dang|van dang|tiep tuc)\b", view.tagged[max(0, m.start() - 60):m.start()])
+            if date is None and (action in ("adopted", "signed", "ratified")
+                                 or (action == "negotiating" and not ongoing)):
                 date = lead_date                          # done at the event the article reports
             if period and date and kind == "plan_of_action" and date[:4] in period:
                 date = None                               # the plan's span, not when it was adopted
