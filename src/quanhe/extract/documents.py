@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 
 from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of
-from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
+from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
 from quanhe.model import Fact
 
 _PERIOD = re.compile(r"(?:giai doan\s+)?\(?((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})\)?")
@@ -96,6 +96,12 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
                 continue                                  # "đã ký Hiệp định": the one just named, said again
             chain = chain_near(view, t_start, t_start, max(0, t_end - t_start))
             partners = partners_of(chain) if chain else None
+            named = [t.group(2) for t in TAG.finditer(title_tagged)]
+            members_only = named and all(t.group(1) in "MO" or t.group(2) in ("east_asia",)
+                                         for t in TAG.finditer(title_tagged))
+            if partners is None and members_only and ("ASEAN" in named or "east_asia" in named
+                                                       or any(t.group(1) == "M" for t in TAG.finditer(title_tagged))):
+                partners = ()                             # "Tuyên bố về việc kết nạp Timor-Leste vào ASEAN"
             if chain and partners is None and not known:
                 continue                                  # a bilateral document
             if known and known.get("partners") is not None:
@@ -108,6 +114,10 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             if partners == () and not any(k == "M" for k, _ in chain or []) \
                     and "east_asia" not in [c for _, c in chain or []]:
                 partners = None                           # "ở Đông Nam Á": ASEAN named, the partner is elsewhere
+            if action == "acceded":
+                joiner = _acceding_party(view, m.start())
+                if joiner is not None:
+                    partners = joiner                     # "Saudi Arabia đã tham gia TAC": who joined
             if partners is None:
                 partners = memory.resolve(view)
             if partners is None:
@@ -138,6 +148,19 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             attributes["completion"] = body["completion"]
         facts.append(Fact("document", ctx.doc.id, partners, body["date"], tuple(body["evidence"]), 0.7, attributes))
     return facts
+
+
+def _acceding_party(view: SentenceView, start: int) -> tuple[str, ...] | None:
+    """The country that joins a treaty: the last name before the joining verb in its clause."""
+    clause = view.tagged[max(0, start - 120):start]
+    clause = re.split(r"[;.]\s|,\s(?=[a-z])", clause)[-1]
+    names = list(TAG.finditer(clause))
+    if not names:
+        return None
+    kind, code = names[-1].group(1), names[-1].group(2)
+    if kind == "P":
+        return (code,)
+    return () if kind == "M" else None
 
 
 def _doc_date(view: SentenceView, start: int, end: int) -> str | None:
@@ -227,7 +250,8 @@ def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str]
             prefix = after[:hits[0].start()]
     if action is None:
         return None
-    if action == "adopted" and has_word(view.tagged[end:end + 80], ["de trao doi voi", "du thao", "de thao luan"]):
+    same_clause = re.split(r",\s*dong thoi|;|\.\s", view.tagged[end:end + 80])[0]
+    if action == "adopted" and has_word(same_clause, ["de trao doi voi", "du thao", "de thao luan"]):
         return "negotiating"                              # agreed among ASEAN, still to be discussed with the partner
     if action not in ("planned",) and has_word(prefix[-30:], p["future_words"]):
         return "planned"

@@ -58,6 +58,8 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
                 continue
             target = has_word(view.folded[:amount.start], p["target_words"])
             year = _year(ctx, view, amount, metric, target)
+            if year is None and "cung nam" in view.folded:
+                year = _previous_year(ctx, view)          # "... cùng năm đạt 24,6 tỷ USD"
             key = (partners, metric, year, target, round(amount.value, -3))
             if key in out:
                 continue
@@ -66,6 +68,15 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
                                   "year": year, "target": target})
         memory.see(view)
     return list(out.values())
+
+
+def _previous_year(ctx: ArticleContext, view: SentenceView) -> int | None:
+    index = ctx.views.index(view)
+    for previous in reversed(ctx.views[:index]):
+        years = [d for d in previous.dates if d.year_stated and not d.relative]
+        if years:
+            return int(years[-1].date[:4])
+    return None
 
 
 def _member_figure(view: SentenceView, amount: Amount) -> bool:
@@ -77,8 +88,10 @@ def _member_figure(view: SentenceView, amount: Amount) -> bool:
         return False
     last_three = named[-3:]
     has_member = any(m.kind == "member" for m in last_three)
-    has_asean = any(m.code == "ASEAN" for m in last_three) or any(
-        m.code == "ASEAN" and amount.end <= m.start <= amount.end + 60 for m in view.mentions)
+    following = view.folded[amount.end:amount.end + 70]
+    has_asean = any(m.code == "ASEAN" for m in last_three) or bool(
+        re.match(r"[^;.]{0,15}\bgiua\b", following) and any(
+            m.code == "ASEAN" and amount.end <= m.start <= amount.end + 70 for m in view.mentions))
     return has_member and not has_asean
 
 

@@ -8,10 +8,11 @@ and maybe an ordinal ("lần thứ 12", "-36", "Seventh"). The vocabularies are 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
+from quanhe.language.charclass import UPPER
 from quanhe.language.dates import DateMention
 from quanhe.language.ordinals import find_ordinal
 from quanhe.model import Evidence, Fact
@@ -208,7 +209,10 @@ def _location(view: SentenceView, head_canon: int) -> str | None:
     elif before:
         chosen = before[-1]
     else:
-        return None
+        # a venue the gazetteer does not know: the capitalised words after "tại"/"ở"
+        unknown = re.search(r"\b(?:tại|ở)\s+(?:(?:thành phố|thủ đô|đảo|bang)\s+)?((?:" + UPPER + r"[\w-]*\s?){1,3})",
+                            view.canon[head_canon:])
+        return unknown.group(1).strip() if unknown else None
     return view.canon[chosen.start:chosen.end]
 
 
@@ -233,10 +237,14 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
         heads = _heads(view)
         state = _ListState()
         for i, head in enumerate(heads):
-            mention = _mention_at(ctx, view, heads, i, state, article_has_ministers, mentions)
-            if mention is not None:
-                mention.order = index * 100 + i
-                mentions.append(mention)
+            mention = _mention_at(ctx, view, heads, i, state, article_has_ministers, mentions, index)
+            if mention is None:
+                continue
+            mention.order = index * 100 + i
+            mentions.append(mention)
+            for number in _more_ordinals(view, head, mention.ordinal):
+                twin = replace(mention, ordinal=number, evidence=list(mention.evidence))
+                mentions.append(twin)           # "Hội nghị Cấp cao ASEAN lần thứ 40 và 41"
         mentions.extend(_acronym_meetings(view, heads, index))
         mentions.extend(_implied_meetings(ctx, view, index))
     mentions.extend(_joint_ministers(ctx))
@@ -244,7 +252,7 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
 
 
 def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: int, state: _ListState,
-                article_has_ministers: bool, earlier: list[MeetingMention]) -> MeetingMention | None:
+                article_has_ministers: bool, earlier: list[MeetingMention], index: int) -> MeetingMention | None:
     """The meeting named by head ``i`` of the sentence, or None when it names none."""
     p = patterns()["meeting"]
     head = heads[i]
@@ -270,6 +278,8 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: 
     if generic:
         level = "ministers" if article_has_ministers else "summit"
     chain, chain_start, chain_end = parsed if parsed else ([], 0, 0)
+    if chain and chain[-1] == ("O", "ASEAN") and re.match(r"\s*[-–]\s*[a-z]", tail[chain_end:]):
+        return None                                # "ASEAN - GCC": a counterpart we have no code for
     ordinal = _ordinal(view, head.end, tail, before, chain_end, head.start)
     sector = _sector(head.text + " " + tail[:chain_start]) if level == "ministers" else ""
     if not chain:
@@ -295,7 +305,7 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: 
     state.plural = False
     head_canon = view.canon_pos(head.start)
     name_part = head.text + " " + tail[:min(len(tail), chain_end + 60)]
-    date_value, end_date = _when(ctx, view, head_canon, earlier)
+    date_value, end_date = _when(ctx, view, head_canon, index)
     status = "planned" if _has(view.folded, p["planned_words"]) else "held"
     if date_value and ctx.published and len(date_value) >= 10 and len(ctx.published) >= 10 \
             and date_value > ctx.published:
@@ -307,6 +317,16 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: 
         online=online, location=_location(view, head_canon), special=_has(name_part, p["special_words"]),
         status=status, evidence=[view.evidence],
     )
+
+
+def _more_ordinals(view: SentenceView, head: _Head, ordinal: int | None) -> list[int]:
+    """Further ordinals joined to the first: "lần thứ 44 và 45", "lần thứ 40, 41"."""
+    if ordinal is None:
+        return []
+    m = re.match(r"[^;.]{0,120}?\blan thu \d+((?:\s*(?:,|va)\s*\d{1,2}\b)+)", view.tagged[head.end:])
+    if not m:
+        return []
+    return [int(n) for n in re.findall(r"\d+", m.group(1)) if int(n) != ordinal]
 
 
 def _unnamed_parties(view: SentenceView, head: _Head, level: str, bare: bool, generic: bool, before: str,
@@ -322,14 +342,16 @@ def _unnamed_parties(view: SentenceView, head: _Head, level: str, bare: bool, ge
     return []
 
 
-def _when(ctx: ArticleContext, view: SentenceView, head_canon: int,
-          earlier: list[MeetingMention]) -> tuple[str | None, str | None]:
+def _when(ctx: ArticleContext, view: SentenceView, head_canon: int, index: int) -> tuple[str | None, str | None]:
     """(date, end date) of a meeting: its sentence's date, "cùng ngày", or "vừa qua" in the news."""
     date = _pick_date(view, head_canon)
     if date is not None:
         return date.date, date.end_date
-    if "cung ngay" in view.folded and earlier and earlier[-1].date:
-        return earlier[-1].date, None              # "Cùng ngày, Hội nghị ...": the day just reported
+    if "cung ngay" in view.folded:
+        for previous in reversed(ctx.views[:index]):   # "Cùng ngày, ...": the last day named before
+            days = [d for d in previous.dates if len(d.date) == 10 and not d.date.startswith("--")]
+            if days:
+                return days[-1].date, None
     if _has(view.folded, patterns()["meeting"]["recent_words"]) and ctx.published:
         return ctx.published[:7], None
     return None, None

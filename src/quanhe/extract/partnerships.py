@@ -28,6 +28,8 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
             if not any(a - 30 <= m.start() <= b for a, b, _ in hits) and view.dates:
                 hits.append((m.start(), m.end(), "dialogue_relations"))
         for start, end, level in sorted(hits):
+            if re.search(r"\b(?:cac|nhung)\s+$", view.tagged[max(0, start - 8):start]):
+                continue                                   # "các đối tác đối thoại": partners in general
             clause_start = max(view.tagged.rfind(";", 0, start), view.tagged.rfind(". ", 0, start), 0)
             before = view.tagged[clause_start:start]
             status = "aspired" if has_word(before[-70:], p["aspired_words"]) else "established"
@@ -108,7 +110,8 @@ def _date_of(ctx: ArticleContext, view, start: int, end: int) -> tuple[str | Non
         base = _base_year(ctx, view)
         if base:
             return str(anniversary_year(int(anniversary.group(1)), base)), 2
-    stated = [d for d in view.dates if d.year_stated and not d.relative and not d.date.startswith("--")]
+    stated = [d for d in view.dates if not d.relative and not d.date.startswith("--")
+              and (d.year_stated or len(d.date) >= 7)]
     after = [d for d in stated if canon_end <= d.start <= min(canon_end + 150, canon_clause[1])]
     if after:
         return _month(after[0].date), 3

@@ -41,7 +41,9 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
 
 
 def _is_name_word(word: str, p: dict) -> bool:
-    return word[:1].isupper() and not (word.isupper() and len(word) > 1)
+    if not word[:1].isupper() or (word.isupper() and len(word) > 1):
+        return False
+    return not any(part.isupper() and len(part) > 1 for part in re.split(r"['’-]", word))   # "ASEAN-Trung"
 
 
 def _covered(view: SentenceView, start: int, end: int) -> bool:
