@@ -63,6 +63,9 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
         for m in kind_re.finditer(view.tagged):
             if m.start() < taken_until:
                 continue
+            if taken_until > 0 and re.fullmatch(r"\s*(?:thuc hien|trien khai|ve)\s*", view.tagged[taken_until:m.start()]):
+                taken_until = _title_span(view, m.start())[1]
+                continue                                  # "Kế hoạch hành động ... thực hiện Tuyên bố Tầm nhìn ARF": one name
             kind = kinds[m.group(0)]
             canon_start = view.canon_pos(m.start())
             written = view.canon[canon_start:canon_start + 1]

@@ -86,10 +86,10 @@ def _member_figure(view: SentenceView, amount: Amount) -> bool:
              and (m.kind in ("member", "partner") or m.code == "ASEAN")]
     if not named:
         return False
-    last_three = named[-3:]
-    has_member = any(m.kind == "member" for m in last_three)
+    last_two = named[-2:]
+    has_member = any(m.kind == "member" for m in last_two)
     following = view.folded[amount.end:amount.end + 70]
-    has_asean = any(m.code == "ASEAN" for m in last_three) or bool(
+    has_asean = any(m.code == "ASEAN" for m in last_two) or bool(
         re.match(r"[^;.]{0,15}\bgiua\b", following) and any(
             m.code == "ASEAN" and amount.end <= m.start <= amount.end + 70 for m in view.mentions))
     return has_member and not has_asean

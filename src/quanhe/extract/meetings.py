@@ -95,7 +95,7 @@ def _party_chain(tail: str) -> tuple[list[tuple[str, str]], int, int] | None:
         nxt = TAG.match(tail, sep.end())
         if not nxt:
             # "Hoa Kỳ-bốn nước Hạ nguồn Mekong": a few words may stand between two parties
-            loose = re.match(r"[\w ]{0,20}?(‹[PGMLO]:\w+›)", tail[sep.end():])
+            loose = re.match(r"[\w ]{0,14}?(‹[PL]:\w+›)", tail[sep.end():])
             if loose and sep.group(0).strip() in "-–—" and sep.group(0).strip():
                 nxt = TAG.match(tail, sep.end() + loose.start(1))
             if not nxt:
@@ -278,7 +278,7 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: 
     if generic:
         level = "ministers" if article_has_ministers else "summit"
     chain, chain_start, chain_end = parsed if parsed else ([], 0, 0)
-    if chain and chain[-1] == ("O", "ASEAN") and re.match(r"\s*[-–]\s*[a-z]", tail[chain_end:]):
+    if chain and ("O", "ASEAN") in chain and re.search(r"‹O:ASEAN›\s*[-–]\s*[a-z]", tail[chain_start:chain_end + 12]):
         return None                                # "ASEAN - GCC": a counterpart we have no code for
     ordinal = _ordinal(view, head.end, tail, before, chain_end, head.start)
     sector = _sector(head.text + " " + tail[:chain_start]) if level == "ministers" else ""
