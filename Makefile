@@ -8,13 +8,14 @@ DB       ?= quanhe.db
 EXAMPLES := src/quanhe/examples
 STAMP    := $(VENV)/.installed
 
-.PHONY: setup demo test bench eval clean help
+.PHONY: setup demo test bench eval eval-authored clean help
 
 help:
 	@echo "make demo   set up .venv, ingest the bundled example articles into $(DB), show facts and a search"
 	@echo "make test   set up .venv and run the test suite"
 	@echo "make bench  extract/ingest throughput on one core over ../shared/corpus/dev"
 	@echo "make eval   score the extractor on ../shared/gold/dev"
+	@echo "make eval-authored  score it on the articles we wrote (eval/authored)"
 	@echo "make clean  remove $(DB) and the virtualenv"
 
 setup: $(STAMP)
@@ -42,6 +43,9 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/quanhe eval --gold ../shared/gold/dev --corpus ../shared/corpus/dev
+
+eval-authored: $(STAMP)
+	$(BIN)/quanhe eval --gold eval/authored/gold --corpus eval/authored/corpus
 
 clean:
 	rm -f $(DB) $(DB)-wal $(DB)-shm

@@ -23,7 +23,9 @@ SETS = sorted(FLOORS["sets"])
 
 
 def folder(name: str, part: str) -> Path:
-    path = SHARED / FLOORS["sets"][name][part]
+    configured = FLOORS["sets"][name][part]
+    # "repo:" sets live in this repository (articles we wrote); the others in ../shared
+    path = ROOT / configured[5:] if configured.startswith("repo:") else SHARED / configured
     if not path.is_dir():
         # the gate must never pass by not running: a missing ../shared is a failure, not a skip
         pytest.fail(f"{path} is missing: the shared corpus and gold must sit beside the repo at {SHARED}")
