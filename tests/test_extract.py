@@ -84,3 +84,25 @@ def test_related_news_yields_nothing() -> None:
 def test_bilateral_relations_are_not_asean_milestones() -> None:
     partnerships = _facts(_records("dev/010.txt"), "partnership")
     assert not any(p["level"] == "comprehensive_partnership" for p in partnerships)
+
+
+def _text_records(text: str, published: str | None = None) -> list[dict]:
+    return process(Article("t", text, "<test>", published=published)).records()
+
+
+def test_acronyms_and_joined_ordinals_name_meetings() -> None:
+    records = _text_records("Tại ASEAN-43, các nhà lãnh đạo thảo luận. Hội nghị Bộ trưởng Quốc phòng ASEAN "
+                            "(ADMM-17) diễn ra ngày 15/11/2023. Hội nghị Cấp cao ASEAN lần thứ 40 và 41 "
+                            "diễn ra tại Phnom Penh tháng 11/2022.", published="2023-11-20")
+    found = {(m["mechanism"], m["ordinal"]) for m in _facts(records, "meeting")}
+    assert {("asean_summit", 43), ("defence_ministers", 17), ("asean_summit", 40), ("asean_summit", 41)} <= found
+
+
+def test_bilateral_meetings_and_member_figures_are_not_asean_facts() -> None:
+    records = _text_records("Ngày 10/9/2023, Thủ tướng Phạm Minh Chính hội đàm với Tổng thống Hoa Kỳ Joe Biden "
+                            "tại Hà Nội; hai nước nâng quan hệ Việt Nam - Hoa Kỳ lên Đối tác Chiến lược Toàn diện. "
+                            "Năm 2022, thương mại Việt Nam - Hoa Kỳ đạt 123 tỷ USD.")
+    assert not _facts(records, "meeting")
+    assert not _facts(records, "indicator")
+    assert not [p for p in _facts(records, "partnership") if p["status"] == "established"]
+    assert {p["name"] for p in _facts(records, "person")} == {"Phạm Minh Chính", "Joe Biden"}

@@ -68,6 +68,12 @@ def test_pattern_vocabularies_are_well_formed() -> None:
     assert {k for _, k in p["document"]["kinds"]} <= kinds
     actions = {"adopted", "signed", "acceded", "ratified", "implemented", "planned", "negotiating"}
     assert {a for _, a in p["document"]["actions"]} <= actions
+    mechanisms = {"asean_summit", "asean_partner_summit", "asean_plus_three_summit", "east_asia_summit",
+                  "asean_ministers", "asean_partner_ministers", "asean_plus_three_ministers", "eas_ministers", "arf",
+                  "economic_ministers", "defence_ministers", "asean_partner_dialogue", "som", "jcc", "other"}
+    assert {m for _, m in p["meeting"]["acronyms"]} <= mechanisms
+    for level in ("summit", "ministers", "jcc", "dialogue", "arf", "som", "generic"):
+        assert p["meeting"][f"{level}_heads"], level
     metrics = {"trade", "export", "import", "fdi", "firms", "tourists", "aid"}
     assert {m for _, m in p["indicator"]["metrics"]} <= metrics
     for name in ("boilerplate.toml", "documents.toml"):

@@ -22,7 +22,16 @@ _LEVELS = ("summit", "ministers", "jcc", "dialogue", "arf", "som", "generic")
 _ORDINAL_CUE = re.compile(
     r"(?<![\w])(?:lan\s+thu\s+\w+|lan\s+dau\s+tien|lan\s+\d+|first|second|third|fourth|fifth|sixth|"
     r"seventh|eighth|ninth|tenth|eleventh|twelfth|\d+(?:st|nd|rd|th))(?![\w])")
-_ACRONYM = re.compile(r"(?<![\w])(amm|arf|asean)\s?[-–]?\s?(\d{1,2})(?![\d/%.,]\d|\d|/)")
+
+
+@lru_cache(maxsize=1)
+def _acronyms() -> tuple[re.Pattern[str], dict[str, str]]:
+    """"AMM-44", "ARF20", "‹L:east_asia›-18": a meeting acronym and its number (patterns.toml)."""
+    mechanism_of = {acronym: mechanism for acronym, mechanism in patterns()["meeting"]["acronyms"]}
+    names = "|".join(sorted(mechanism_of, key=len, reverse=True))
+    pattern = re.compile(r"(?<![\w›])(" + names + r"|‹L:east_asia›)\s?[-–]?\s?(\d{1,2})(?![\d/%]|[.,]\d)")
+    mechanism_of["‹L:east_asia›"] = mechanism_of.get("eas", "east_asia_summit")
+    return pattern, mechanism_of
 _TAGGED_ASEAN_NUMBER = re.compile(r"^\s*[-–]?\s*(\d{1,2})(?![\d/%]|[.,]\d)")
 
 
@@ -114,9 +123,9 @@ def _ordinal(view: SentenceView, tail_start: int, tail: str, before: str, chain_
     num = _TAGGED_ASEAN_NUMBER.match(after_chain)
     if num and tail[:chain_end].endswith("‹O:ASEAN›"):
         return int(num.group(1))
-    for m in _ACRONYM.finditer(tail):
-        if m.group(1) in ("amm", "arf"):
-            return int(m.group(2))
+    acronym = _acronyms()[0].search(tail)
+    if acronym:
+        return int(acronym.group(2))
     cue = _ORDINAL_CUE.search(tail)
     if cue:
         pos = view.canon_pos(tail_start + cue.start())
@@ -398,14 +407,14 @@ def _joint_ministers(ctx: ArticleContext) -> list[MeetingMention]:
 def _acronym_meetings(view: SentenceView, heads: list[_Head], index: int) -> list[MeetingMention]:
     """"Tại ASEAN-43", "AMM-44" with no head in front: the acronym names the meeting."""
     out: list[MeetingMention] = []
-    for m in re.finditer(r"(?<![\w›])(amm|arf)\s?[-–]?\s?(\d{1,2})(?!\d)|‹O:ASEAN›[-–](\d{1,2})(?![\d/%]|[.,]\d)",
-                         view.tagged):
-        if any(h.start <= m.start() <= h.end + 120 for h in heads):
+    pattern, mechanism_of = _acronyms()
+    found = [(m.start(), mechanism_of[m.group(1)], int(m.group(2))) for m in pattern.finditer(view.tagged)]
+    found += [(m.start(), "asean_summit", int(m.group(1)))
+              for m in re.finditer(r"‹O:ASEAN›[-–](\d{1,2})(?![\d/%]|[.,]\d)", view.tagged)]
+    for start, mechanism, number in sorted(found):
+        if any(h.start <= start <= h.end + 120 for h in heads):
             continue
-        acronym = m.group(1)
-        mechanism = {"amm": "asean_ministers", "arf": "arf"}.get(acronym or "", "asean_summit")
-        number = int(m.group(2) or m.group(3))
-        date = _pick_date(view, view.canon_pos(m.start()))
+        date = _pick_date(view, view.canon_pos(start))
         out.append(MeetingMention(mechanism, (), number, date.date if date else None,
                                   date.end_date if date else None, None, None, False, "held",
                                   [view.evidence], index * 100 + 99))

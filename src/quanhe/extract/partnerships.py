@@ -39,8 +39,13 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
             clause_end = min([i for i in (view.tagged.find(";", end), view.tagged.find(". ", end)) if i >= 0],
                              default=len(view.tagged))
             chain = chain_near(view, end, end, max(0, min(50, clause_end - end - 1)))
-            if chain is None and view.tagged[start:end].startswith(("ky niem", "danh dau", "tron")):
-                chain = _chain_before(view, clause_start, start)
+            if chain is None:
+                earlier = _chain_before(view, clause_start, start)
+                if view.tagged[start:end].startswith(("ky niem", "danh dau", "tron")) or (
+                        earlier and partners_of(earlier) is None):
+                    chain = earlier                        # "nâng quan hệ Việt Nam - Hoa Kỳ lên ...": bilateral
+            if re.search(r"\bhai nuoc\b", before):
+                continue                                   # "hai nước": two countries, not ASEAN and a partner
             partners = partners_of(chain) if chain else None
             if chain and partners is None:
                 continue                                   # a bilateral relation: not ASEAN's
