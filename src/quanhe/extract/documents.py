@@ -213,12 +213,9 @@ def _period(title: str, kind: str) -> str | None:
     return None
 
 
-# Folded action words that are also other words: "ky" is "ký" (sign) but also "kỳ" ("nhiệm kỳ").
-_ACCENTED = {"ky": "ký", "ky ket": "ký kết", "da ky": "đã ký", "le ky": "lễ ký", "ra": "ra"}
-
-
 def _accent_ok(view: SentenceView, tagged_index: int, word: str) -> bool:
-    written = _ACCENTED.get(word)
+    """A folded action word that is also another word counts only in its own spelling (patterns.toml)."""
+    written = dict(patterns()["document"]["accented_actions"]).get(word)
     if written is None:
         return True
     pos = view.canon_pos(tagged_index)

@@ -9,10 +9,6 @@ from quanhe.language.numbers import Amount
 from quanhe.model import Fact
 from quanhe.normalize import fold
 
-_COUNTED = {"doanh nghiep": "firms", "cong ty": "firms", "khach du lich": "tourists", "du khach": "tourists",
-            "luot khach": "tourists", "khach": "tourists"}
-_ANNOUNCE = re.compile(r"thong bao|cong bo|den nay")
-
 
 def extract_indicators(ctx: ArticleContext) -> list[Fact]:
     p = patterns()["indicator"]
@@ -39,7 +35,7 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
             clause = before[max(before.rfind(";"), before.rfind(". ")) + 1:]
             if amount.unit == "count":
                 counted = fold(amount.counted or "")
-                metric = next((m for w, m in _COUNTED.items() if w in counted), None)
+                metric = next((m for w, m in p["counted"] if w in counted), None)
             else:
                 cues = list(metric_re.finditer(clause))
                 metric = metrics[cues[-1].group(0)] if cues else None
@@ -122,7 +118,8 @@ def _year(ctx: ArticleContext, view: SentenceView, amount: Amount, metric: str, 
         return int(bare.group(1))                         # "bắt đầu từ 2022"
     if re.search(r"giai doan\s+\d{4}\s*[-–]\s*\d{4}", view.folded):
         return None                                       # a sum over a period, not one year's figure
-    pledged = re.search(r"(?:cam ket|cung cap|tai tro|dong gop|vien tro)\b[^.;]{0,30}$", view.folded[:amount.start])
-    if metric == "aid" and (_ANNOUNCE.search(view.folded) or pledged) and ctx.ref:
+    p = patterns()["indicator"]
+    pledged = re.search(r"(?:" + "|".join(p["pledge_words"]) + r")\b[^.;]{0,30}$", view.folded[:amount.start])
+    if metric == "aid" and (has_word(view.folded, p["announce_words"]) or pledged) and ctx.ref:
         return ctx.ref.year
     return None

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from quanhe.extract.common import has_word
 from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.charclass import UPPER
 from quanhe.language.dates import DateMention
@@ -370,13 +371,14 @@ def _implied_meetings(ctx: ArticleContext, view: SentenceView, index: int) -> li
     """Meetings stated without their name: senior officials meeting, leaders adopting together."""
     out: list[MeetingMention] = []
     folded = view.folded
-    if re.search(r"quan chuc (?:cap cao|cao cap)", folded) and re.search(r"(?<!\w)họp\b|hội nghị", view.canon.lower()):
+    p = patterns()["meeting"]
+    if has_word(folded, p["senior_officials"]) and re.search(r"(?<!\w)họp\b|hội nghị", view.canon.lower()):
         chain = re.search(r"‹O:ASEAN›\s*(?:[-–]|va|voi)\s*‹P:(\w+)›", view.tagged)
         mechanism, partners = ("asean_partner_dialogue", (chain.group(1),)) if chain else ("som", ())
         out.append(_simple(ctx, view, index, mechanism, partners))
     leaders = re.search(r"lanh dao (?:cac nuoc )?‹O:ASEAN›\s*(?:,|va)\s*‹P:(\w+)›|lanh dao ‹P:(\w+)› va[^.;]{0,40}‹O:ASEAN›",
                         view.tagged)
-    if leaders and re.search(r"thong qua|nhat tri|ky ket|keu goi", folded):
+    if leaders and has_word(folded, p["joint_acts"]):
         code = leaders.group(1) or leaders.group(2)
         out.append(_simple(ctx, view, index, "asean_partner_summit", (code,)))
     return out

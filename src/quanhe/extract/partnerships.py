@@ -97,8 +97,8 @@ def _chain_before(view, clause_start: int, start: int) -> list[tuple[str, str]] 
         position = nxt + 1
 
 
-_ESTABLISHING = re.compile(r"\b(?:thiet lap|xac lap|nang cap|nang tam|nang quan he|nang len|tro thanh|lap quan he|"
-                           r"bat dau|chinh thuc)\b")
+def _reaching() -> re.Pattern[str]:
+    return compiled(*patterns()["partnership"]["reaching_words"])
 
 
 def _date_of(ctx: ArticleContext, view, start: int, end: int) -> tuple[str | None, int]:
@@ -123,7 +123,7 @@ def _date_of(ctx: ArticleContext, view, start: int, end: int) -> tuple[str | Non
     verb_between = None
     before = [d for d in stated if canon_clause[0] <= d.start < canon_start]
     if before:
-        verb_between = _ESTABLISHING.search(view.folded, before[-1].end, canon_start)
+        verb_between = _reaching().search(view.folded, before[-1].end, canon_start)
         if verb_between:
             return _month(before[-1].date), 3               # "Năm 2021, hai bên nâng quan hệ lên ..."
     nth = _NTH_YEAR.search(tagged)
@@ -131,7 +131,7 @@ def _date_of(ctx: ArticleContext, view, start: int, end: int) -> tuple[str | Non
         base = _base_year(ctx, view)
         if base:
             return str(base + (1 if nth.group(1) else 0) - int(nth.group(2))), 2
-    establishing = _ESTABLISHING.search(tagged, max(clause_start, start - 60), start)
+    establishing = _reaching().search(tagged, max(clause_start, start - 60), start)
     relative = [d for d in view.dates if d.relative and len(d.date) >= 4]
     if establishing and relative:
         return relative[0].date, 2

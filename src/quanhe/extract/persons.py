@@ -16,8 +16,6 @@ from quanhe.model import Evidence, Fact
 from quanhe.normalize import fold
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
-# Lower-case particles inside foreign names ("Ursula von der Leyen", "Ahmad bin Ali").
-_PARTICLES = frozenset({"von", "van", "der", "de", "da", "di", "du", "la", "le", "bin", "binti", "al", "el", "dos"})
 # One Vietnamese syllable (folded): onset, vowels, coda. A one-word "name" shaped so is a common word.
 _SYLLABLE = re.compile(r"(?:ngh|ch|gh|gi|kh|ng|nh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
 _NON_NAME = set(patterns()["person"]["non_name_starts"])
@@ -99,7 +97,7 @@ def names_in(view: SentenceView) -> list[Named]:
                 continue
             # "von der Leyen": particles continue a name when a capitalised word follows them
             k = j + 1
-            while k < len(tokens) and tokens[k][2] in _PARTICLES and canon[tokens[k - 1][1]:tokens[k][0]] == " ":
+            while k < len(tokens) and tokens[k][2] in p["name_particles"] and canon[tokens[k - 1][1]:tokens[k][0]] == " ":
                 k += 1
             if k > j + 1 and k < len(tokens) and _is_name_word(tokens[k][2], p) and \
                     canon[tokens[k - 1][1]:tokens[k][0]] == " ":
