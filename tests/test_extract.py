@@ -106,3 +106,44 @@ def test_bilateral_meetings_and_member_figures_are_not_asean_facts() -> None:
     assert not _facts(records, "indicator")
     assert not [p for p in _facts(records, "partnership") if p["status"] == "established"]
     assert {p["name"] for p in _facts(records, "person")} == {"Phạm Minh Chính", "Joe Biden"}
+
+
+def test_nfd_input_gives_the_same_facts_with_offsets_into_the_nfd_text() -> None:
+    import unicodedata
+
+    path = SHARED / "corpus/seeds/000_51affac14b024f6f.txt"
+    text = path.read_text(encoding="utf-8")
+    nfd = unicodedata.normalize("NFD", text)
+    nfc_records = process(Article(path.stem, text, str(path))).records()
+    nfd_records = process(Article(path.stem, nfd, str(path))).records()
+
+    def comparable(records: list[dict]) -> list[str]:
+        return [unicodedata.normalize("NFC", str({k: v for k, v in r.items()
+                                                   if k not in ("evidence", "boilerplate", "key")}))
+                for r in records]
+
+    assert comparable(nfc_records) == comparable(nfd_records)
+    for record in nfd_records[1:]:
+        for span in record["evidence"]:
+            assert nfd[span["start"]:span["end"]] == span["text"]
+
+
+def test_a_lone_carriage_return_separates_lines() -> None:
+    records = _text_records("Hội nghị Cấp cao ASEAN lần thứ 37 diễn ra trực tuyến.\rThủ tướng Phạm Minh Chính dự.")
+    assert {m["ordinal"] for m in _facts(records, "meeting")} == {37}
+    assert {p["name"] for p in _facts(records, "person")} == {"Phạm Minh Chính"}
+
+
+def test_a_container_date_with_a_time_or_in_another_form_is_read() -> None:
+    for published, expected in (("2023-09-06T10:00:00+07:00", "2023-09-06"), ("14/11/2020", "2020-11-14"),
+                                ("2020-13-45", None), ("not a date", None)):
+        record = process(Article("t", "Ngày 6/9, Hội nghị Cấp cao ASEAN-Hoa Kỳ lần thứ 11 diễn ra.", "<test>",
+                                 published=published)).records()[0]
+        assert record["published"] == expected, published
+
+
+def test_two_figures_for_two_partners_in_one_sentence() -> None:
+    records = _text_records("Năm 2023, thương mại hai chiều ASEAN - Trung Quốc đạt 911 tỷ USD, "
+                            "còn thương mại ASEAN - Nhật Bản đạt 268 tỷ USD.")
+    found = {(tuple(i["partners"]), i["value"]) for i in _facts(records, "indicator")}
+    assert found == {(("CN",), 911e9), (("JP",), 268e9)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 
@@ -16,6 +17,7 @@ from quanhe.language.charclass import LOWER, UPPER
 from quanhe.language.dates import date_from_url, parse_dateline
 from quanhe.language.sentences import paragraphs, split_paragraph
 from quanhe.model import Article, Document, Sentence, Span
+from quanhe.normalize import normalize
 
 _URL_LINE = re.compile(r"^\s*https?://\S+\s*$")
 _MARKER_DATE = re.compile(r"^\s*date\s+(\d{4}(?:-\d{2}(?:-\d{2})?)?)\s*")
@@ -50,7 +52,10 @@ def markers() -> _Markers:
 
 
 def clean(article: Article) -> Document:
-    text = article.text
+    """Metadata and prose of an article; every span points into ``article.text`` as read."""
+    view = normalize(article.text)
+    # Markers and patterns are written in NFC: read the canonical view, then map spans back.
+    text = view.text
     m = markers()
     boilerplate: list[Span] = []
     body_start = 1 if text.startswith("\ufeff") else 0
@@ -107,15 +112,18 @@ def clean(article: Article) -> Document:
         prose_lines.append((a, b))
 
     sentences: list[Sentence] = []
+    original = article.text
     for a, b in prose_lines:
         for s_start, s_end, kind in _prose_sentences(text, a, b, m):
             if kind == "prose":
-                sentences.append(Sentence(s_start, s_end, text[s_start:s_end], len(sentences)))
+                start, end = view.original(s_start), view.original(s_end)
+                sentences.append(Sentence(start, end, original[start:end], len(sentences)))
             else:
                 boilerplate.append(Span(s_start, s_end))
+    boilerplate = [Span(view.original(s.start), view.original(s.end)) for s in boilerplate]
 
     published, source = _published(marker_date, datelines, url, article.published)
-    prose = " ".join(s.text for s in sentences)
+    prose = " ".join(text[view_start:view_end] for view_start, view_end in prose_lines)
     return Document(
         article=article if url == article.url else _with_url(article, url),
         title=title,
@@ -189,7 +197,7 @@ def _published(marker: str | None, datelines: list[tuple[str, bool]], url: str |
     from_url = date_from_url(url) if url else None
     after_title = [d for d, after in datelines if after]
     cascade = [
-        ("container", given),                          # HTML meta / JSONL field: stated by the publisher
+        ("container", _iso(given)),                    # HTML meta / JSONL field: stated by the publisher
         ("marker", marker),                            # the " date YYYY-MM" line of our corpora
         ("dateline", after_title[0] if after_title else None),   # the article's own dateline
         ("url", from_url),                             # /2017/11/14/ in the address
@@ -205,7 +213,28 @@ def _published(marker: str | None, datelines: list[tuple[str, bool]], url: str |
     return None, None
 
 
+_ISO_PREFIX = re.compile(r"^\s*((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?(?![\d])")
+
+
+def _iso(value: str | None) -> str | None:
+    """A container's date as ISO ("2023-09-06T10:00+07:00" -> "2023-09-06"), or None if unreadable."""
+    if not value:
+        return None
+    m = _ISO_PREFIX.match(value)
+    if m:
+        year, month, day = m.group(1), m.group(2), m.group(3)
+        try:
+            if day:
+                return date(int(year), int(month), int(day)).isoformat()
+            if month and 1 <= int(month) <= 12:
+                return f"{year}-{month}"
+            return year if not month else None
+        except ValueError:
+            return None
+    return parse_dateline(value)                       # "14/11/2020", "Thứ Sáu, 14:21 | 11/10/2024"
+
+
 def _machine_translated(prose: str, m: _Markers) -> bool:
-    words = re.findall(r"[A-Za-z]+", prose)
+    words = re.findall(r"(?<![^\W\d_])[A-Za-z]+(?![^\W\d_])", prose)     # whole ASCII words only
     hits = sum(1 for w in words if w in m.mt_words)
     return hits >= 1 and ".." in prose or hits >= 3

@@ -107,15 +107,14 @@ class Gazetteer:
                     continue
                 candidates.append(Mention(start, end, e))
                 break
-        candidates.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        # longest first among overlapping candidates; `taken` marks the characters already claimed
+        taken = bytearray(len(folded))
         chosen: list[Mention] = []
-        taken_until = -1
-        # longest-first among overlapping candidates
         for m in sorted(candidates, key=lambda m: (-(m.end - m.start), m.start)):
-            if any(not (m.end <= c.start or m.start >= c.end) for c in chosen):
+            if any(taken[m.start:m.end]):
                 continue
+            taken[m.start:m.end] = b"\x01" * (m.end - m.start)
             chosen.append(m)
-        del taken_until
         return sorted(chosen, key=lambda m: m.start)
 
 
@@ -123,7 +122,7 @@ def _inside_name(text: str, start: int, alias: str) -> bool:
     """"Trần Tuấn Anh", "Nguyễn Sinh Nhật Tân": a one-word country after a capitalised word is a name."""
     if " " in alias or start < 2 or text[start - 1] != " ":
         return False
-    previous = text[:start - 1].rsplit(" ", 1)[-1]
+    previous = text[max(0, start - 40):start - 1].rsplit(" ", 1)[-1]
     return previous[:1].isupper() and not previous.isupper() and previous.isalpha()
 
 

@@ -7,7 +7,6 @@ Every offset is a Python ``str`` index into ``Article.text``, the text exactly a
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,9 +27,8 @@ class Article:
 
     @property
     def key(self) -> str:
-        """Content hash of the normalized text: the same article read twice has the same key."""
-        norm = " ".join(unicodedata.normalize("NFC", self.text).split())
-        return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32]
+        """Hash of the text exactly as read: offsets index this text, so any change is a new version."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)

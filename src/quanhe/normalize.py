@@ -59,7 +59,7 @@ class Normalized:
 
 
 # Only words holding a tone mark on the second vowel of "oa", "oe", "uy" can change.
-_RETONABLE = re.compile(r"[^\W\d_]*(?:[oO][àáảãạÀÁẢÃẠ]|[oO][èéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])[^\W\d_]*")
+_RETONABLE = re.compile(r"(?<![^\W\d_])[^\W\d_]*?(?:[oO][àáảãạÀÁẢÃẠ]|[oO][èéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])[^\W\d_]*")
 
 
 def normalize(text: str) -> Normalized:

@@ -119,13 +119,16 @@ def tag_sentence(canon: str, folded: str, mentions: list[Mention]) -> tuple[str,
 def _ref_date(doc: Document, canons: list[str]) -> tuple[date | None, int]:
     """The article's reference date: its publication date, or the one year its prose names."""
     pub = doc.published
-    if pub:
+    if pub and re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", pub):
         parts = [int(p) for p in pub.split("-")]
-        if len(parts) == 3:
-            return date(*parts), 10
-        if len(parts) == 2:
-            return date(parts[0], parts[1], 28), 7
-        return date(parts[0], 12, 31), 4
+        try:
+            if len(parts) == 3:
+                return date(*parts), 10
+            if len(parts) == 2:
+                return date(parts[0], parts[1], 28), 7
+            return date(parts[0], 12, 31), 4
+        except ValueError:
+            pass                                        # clean validates dates; a bad one counts as none
     # Failing a publication date, the article's own context: a single year stated in the prose,
     # outside sentences with figures (those usually look back at last year's numbers).
     years: set[int] = set()

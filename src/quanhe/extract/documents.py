@@ -38,8 +38,9 @@ def _title_span(view: SentenceView, start: int) -> tuple[int, int]:
         end = min(end, period.end())                      # "... giai đoạn 2021-2025": the span closes the title
     kinds = compiled(*(phrase for phrase, _ in patterns()["document"]["kinds"]))
     for k in kinds.finditer(rest, 8, end):
-        if re.search(r"\s(?:va|cung|,)\s*$", rest[:k.start()]):
-            end = min(end, re.search(r"\s*(?:va|cung|,)\s*$", rest[:k.start()]).start())
+        joint = re.search(r"\s*(?:va|cung|,)\s*$", rest[:k.start()])
+        if joint and re.search(r"\s(?:va|cung|,)\s*$", rest[:k.start()]):
+            end = min(end, joint.start())
             break                                         # "Tuyên bố chung về A và Tuyên bố chung về B"
     # an acronym in brackets closes the title: "(TAC)", "(ACFTA)"
     bracket = re.search(r"\([a-z0-9 .&-]{2,14}\)", rest[:end + 20])

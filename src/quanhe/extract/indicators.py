@@ -56,9 +56,10 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
             year = _year(ctx, view, amount, metric, target)
             if year is None and "cung nam" in view.folded:
                 year = _previous_year(ctx, view)          # "... cùng năm đạt 24,6 tỷ USD"
-            key = (partners, metric, year, target, round(amount.value, -3))
-            if key in out:
-                continue
+            key = (partners, metric, year, target, amount.value)
+            if any(k[:4] == key[:4] and abs(k[4] - amount.value) <= 0.01 * max(abs(amount.value), 1e-9)
+                   for k in out):
+                continue                                  # the same figure again, maybe rounded
             out[key] = Fact("indicator", ctx.doc.id, partners, str(year) if year else None, (view.evidence,),
                             0.7, {"metric": metric, "value": amount.value, "unit": amount.unit,
                                   "year": year, "target": target})
@@ -92,12 +93,21 @@ def _member_figure(view: SentenceView, amount: Amount) -> bool:
 
 
 def _partners(view: SentenceView, memory: PartnerMemory, amount: Amount) -> tuple[str, ...] | None:
-    for m in view.mentions:
-        if m.code == "east_asia":
-            return ()
-    chains = [chain_near(view, 0, 0, len(view.tagged))]
-    chain = chains[0]
-    if chain:
+    """Whose figure: the parties named nearest before it ("với Trung Quốc đạt X, với Nhật Bản Y")."""
+    if any(m.code == "east_asia" for m in view.mentions):
+        return ()
+    tagged_at = next((i for i, c in enumerate(view.to_canon) if c >= amount.start), len(view.tagged))
+    chains = []
+    position = 0
+    while True:
+        chain = chain_near(view, position, position, max(0, tagged_at - position))
+        if chain is None:
+            break
+        chains.append(chain)
+        position = view.tagged.find("›", position, tagged_at) + 1
+        if position <= 0:
+            break
+    for chain in reversed(chains):
         partners = partners_of(chain)
         if partners:
             return partners

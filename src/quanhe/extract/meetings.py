@@ -75,7 +75,8 @@ def _heads(view: SentenceView) -> list[_Head]:
     heads: list[_Head] = []
     for m in pattern.finditer(view.tagged):
         text = m.group(0)
-        level = level_of.get(text) or next(lvl for phrase, lvl in level_of.items() if re.fullmatch(phrase, text))
+        level = level_of.get(text) or next(
+            (lvl for phrase, lvl in level_of.items() if re.fullmatch(phrase, text)), "generic")
         previous = heads[-1] if heads else None
         if previous and previous.level == "ministers" and level == "summit" and m.start() - previous.end <= 1:
             # "Hội nghị Bộ trưởng Ngoại giao Cấp cao Đông Á": the ministers of the summit's members

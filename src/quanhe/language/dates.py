@@ -77,7 +77,7 @@ def _context() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int]]:
     return cue, block, {k.lower(): v for k, v in data["months"].items()}
 
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:html?|vnp|vov|aspx?|php)\S*", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)\S+\.(?:html?|vnp|vov|aspx?|php)\S*", re.IGNORECASE)
 
 
 def _month(tok: str, months: dict[str, int]) -> int | None:

@@ -59,18 +59,16 @@ def _trimmed(para: str, a: int, b: int, offset: int, glued: bool) -> Iterator[tu
         yield a + offset, b + offset, glued
 
 
+_LINE = re.compile(r"[^\r\n]+")
+
+
 def paragraphs(text: str, start: int = 0) -> Iterator[tuple[int, int]]:
-    """(start, end) of each non-blank line of ``text`` from ``start`` on."""
-    pos = start
-    n = len(text)
-    while pos < n:
-        nl = text.find("\n", pos)
-        stop = n if nl < 0 else nl
-        a, b = pos, stop
+    """(start, end) of each non-blank line of ``text`` from ``start`` on (\n, \r\n or a lone \r)."""
+    for m in _LINE.finditer(text, start):
+        a, b = m.start(), m.end()
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
         if b > a:
             yield a, b
-        pos = stop + 1
