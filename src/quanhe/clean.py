@@ -86,7 +86,7 @@ def clean(article: Article) -> Document:
             if not line.strip():
                 continue
         folded = line.casefold().strip()
-        if folded in m.tail_start:
+        if folded.rstrip(" :.") in m.tail_start:       # "Tin liên quan", "Bài liên quan:"
             ended = True
             boilerplate.append(Span(a, b))
             continue

@@ -100,12 +100,14 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
                 continue                                  # "đã ký Hiệp định": the one just named, said again
             chain = chain_near(view, t_start, t_start, max(0, t_end - t_start))
             partners = partners_of(chain) if chain else None
-            named = [t.group(2) for t in TAG.finditer(title_tagged)]
-            members_only = named and all(t.group(1) in "MO" or t.group(2) in ("east_asia",)
-                                         for t in TAG.finditer(title_tagged))
-            if partners is None and members_only and ("ASEAN" in named or "east_asia" in named
-                                                       or any(t.group(1) == "M" for t in TAG.finditer(title_tagged))):
-                partners = ()                             # "Tuyên bố về việc kết nạp Timor-Leste vào ASEAN"
+            tags = [(t.group(1), t.group(2)) for t in TAG.finditer(title_tagged)]
+            named_partners = tuple(sorted({code for kind, code in tags if kind == "P"}))
+            if partners == () and named_partners:
+                partners = named_partners                 # "tầm nhìn ASEAN Nhật Bản": parties without a dash
+            asean_own = any(kind == "M" or code in ("east_asia", "cities") for kind, code in tags)
+            if not partners and asean_own and not any(kind in "PG" for kind, _ in tags):
+                # "Tuyên bố về việc kết nạp Timor-Leste vào ASEAN", "Tuyên bố Viêng Chăn ... Đông Á"
+                partners = ()
             if chain and partners is None and not known:
                 continue                                  # a bilateral document
             if known and known.get("partners") is not None:
@@ -115,9 +117,8 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
                 later = chain_near(view, t_end, t_end, 100)
                 named = partners_of(later) if later else None
                 partners = named or partners
-            if partners == () and not any(k == "M" for k, _ in chain or []) \
-                    and "east_asia" not in [c for _, c in chain or []]:
-                partners = None                           # "ở Đông Nam Á": ASEAN named, the partner is elsewhere
+            if partners == () and set(tags) == {("O", "ASEAN")}:
+                partners = None                           # only ASEAN named: the partner is said elsewhere
             if action == "acceded":
                 joiner = _acceding_party(view, m.start())
                 if joiner is not None:

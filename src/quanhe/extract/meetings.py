@@ -202,9 +202,13 @@ def _pick_date(view: SentenceView, head_canon: int) -> DateMention | None:
         return None
     after = [d for d in candidates if d.start >= head_canon]
     before = [d for d in candidates if d.start < head_canon]
-    if after and (not before or after[0].start - head_canon < 80):
-        return after[0]
-    return before[-1] if before else after[0]
+    chosen = after[0] if after and (not before or after[0].start - head_canon < 80) else (
+        before[-1] if before else after[0])
+    # "Ngày 18/3, ... bế mạc sau hai ngày làm việc (17-18/3)": the range the day belongs to
+    for d in candidates:
+        if d.end_date and not chosen.end_date and len(chosen.date) == 10 and d.date <= chosen.date <= d.end_date:
+            return d
+    return chosen
 
 
 def _location(view: SentenceView, head_canon: int) -> str | None:

@@ -140,7 +140,9 @@ def _mention(m: re.Match[str], text: str, ref: date | None) -> DateMention | Non
         return DateMention(s, e, r[0], r[1], r[2], False) if r else None
     if g["rd1"]:
         y = int(g["ry"]) if g["ry"] else None
-        if y is None and (g["rs"] == "." or not has_cue):
+        # "(17-18/3)" needs no cue: two close days over one month can only be a range of dates
+        close_days = g["rs"] == "/" and 0 < int(g["rd2"]) - int(g["rd1"]) <= 7
+        if y is None and (g["rs"] == "." or not (has_cue or close_days)):
             return None
         mo = int(g["rm"])
         r = _day_range(int(g["rd1"]), mo, y, int(g["rd2"]), mo, y, ref)
