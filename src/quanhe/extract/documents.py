@@ -15,7 +15,7 @@ _UNTIL = re.compile(r"den(?: nam)?\s+((?:19|20)\d{2})")
 # The title of a document ends at the first of these (folded), or at a clause break.
 _TITLE_END = re.compile(
     r"[,;.:!?]\s|[,;:]$|\s(?:nham|de|trong do|voi ty le|duoc|tai hoi nghi|theo|thuoc|vao|tu nay|"
-    r"hieu luc|hieu qua|cung nhu|dong thoi|nhu|thuan loi|giua|bat cu|sau|truoc|ky ket|thong qua|"
+    r"da co hieu luc|co hieu luc|hieu luc|hieu qua|cung nhu|dong thoi|nhu|thuan loi|giua|bat cu|sau|truoc|ky ket|thong qua|"
     r"hom qua|ngay|chieu|sang|tren|bao gom|hai ben)\s")
 
 
@@ -86,12 +86,13 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             if kind == "declaration" and m.group(0) == "tuyen bo":
                 nxt = view.canon[view.canon_pos(m.end()):view.canon_pos(m.end()) + 12].strip()
                 if not nxt or not (nxt[:1].isupper() or re.match(r"(?:về|của|chung)\b", nxt)):
+                    taken_until = m.end()
                     continue                              # "Tuyên bố nêu rõ": the declaration as a subject
             action = _action(view, m.start(), t_end, action_re, action_of, p)
             if action is None:
                 continue                                  # a passing mention: nothing was done to it
             known = _known(view.tagged[t_start:t_end + 25])
-            if known and known.get("skip") and kind == "other" and m.group(0).startswith("bo quy tac"):
+            if known and known.get("skip") and (kind != "other" or m.group(0).startswith("bo quy tac")):
                 continue                                  # cited in passing far more often than acted on
             partners: tuple[str, ...] | None
             if re.search(r"\d{4}\s*[-–]$", title_tagged.rstrip()):
@@ -114,9 +115,10 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
                 partners = tuple(sorted(known["partners"]))
             elif known and not partners:
                 # "RCEP giữa 10 nước ASEAN và 5 đối tác Trung Quốc, Nhật Bản, ...": its parties, said after
-                later = chain_near(view, t_end, t_end, 100)
-                named = partners_of(later) if later else None
-                partners = named or partners
+                clause = re.split(r"[;.]\s", view.tagged[t_end:t_end + 160], maxsplit=1)[0]
+                if "‹O:ASEAN›" in clause:
+                    listed = tuple(sorted({t.group(2) for t in TAG.finditer(clause) if t.group(1) == "P"}))
+                    partners = listed or partners
             if partners == () and set(tags) == {("O", "ASEAN")}:
                 partners = None                           # only ASEAN named: the partner is said elsewhere
             if action == "acceded":
@@ -270,10 +272,10 @@ def _known(title: str) -> dict | None:
 
 
 def _completion(view: SentenceView) -> float | None:
-    m = re.search(r"hoan thanh", view.folded)
+    m = re.search(r"(?:ty le|muc do) hoan thanh", view.folded) or re.search(r"hoan thanh", view.folded)
     if not m:
         return None
     for a in view.amounts:
-        if a.unit == "percent" and a.start > m.start():
-            return round(a.value / 100, 6)
+        if a.unit == "percent" and m.start() < a.start <= m.end() + 30:
+            return round(a.value / 100, 6)                # "tỷ lệ hoàn thành đạt 98.37%"
     return None
