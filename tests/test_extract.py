@@ -147,3 +147,11 @@ def test_two_figures_for_two_partners_in_one_sentence() -> None:
                             "còn thương mại ASEAN - Nhật Bản đạt 268 tỷ USD.")
     found = {(tuple(i["partners"]), i["value"]) for i in _facts(records, "indicator")}
     assert found == {(("CN",), 911e9), (("JP",), 268e9)}
+
+
+def test_a_list_of_partner_summits_named_once() -> None:
+    records = _text_records("Ngày 12/11/2020, lãnh đạo ASEAN dự Hội nghị Cấp cao ASEAN - Trung Quốc lần thứ 23, "
+                            "ASEAN - Nhật Bản lần thứ 23, ASEAN - Hàn Quốc lần thứ 21 và ASEAN - Ấn Độ lần thứ 17.")
+    found = {(tuple(m["partners"]), m["ordinal"], m["date"]) for m in _facts(records, "meeting")}
+    assert found == {(("CN",), 23, "2020-11-12"), (("JP",), 23, "2020-11-12"), (("KR",), 21, "2020-11-12"),
+                     (("IN",), 17, "2020-11-12")}

@@ -260,6 +260,10 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
             for number in _more_ordinals(view, head, mention.ordinal):
                 twin = replace(mention, ordinal=number, evidence=list(mention.evidence))
                 mentions.append(twin)           # "Hội nghị Cấp cao ASEAN lần thứ 40 và 41"
+            limit = heads[i + 1].start if i + 1 < len(heads) else len(view.tagged)
+            for partners, number in _elided(view.tagged[head.end:limit]):
+                mentions.append(replace(mention, partners=partners, ordinal=number,
+                                        evidence=list(mention.evidence)))
         mentions.extend(_acronym_meetings(view, heads, index))
         mentions.extend(_implied_meetings(ctx, view, index))
     mentions.extend(_joint_ministers(ctx))
@@ -332,6 +336,21 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: 
         online=online, location=_location(view, head_canon), special=_has(name_part, p["special_words"]),
         status=status, evidence=[view.evidence],
     )
+
+
+_ELIDED = re.compile(r"(?:,|;|\bva\b|\bcung\b)\s*‹O:ASEAN›\s*[-–]\s*‹P:(\w+)›(?:\s*lan thu (\d{1,2}))?")
+
+
+def _elided(tail: str) -> list[tuple[tuple[str, ...], int | None]]:
+    """Further meetings of the same kind named without the head again:
+    "Hội nghị Cấp cao ASEAN - Trung Quốc lần thứ 23, ASEAN - Nhật Bản lần thứ 23 và ASEAN - Ấn Độ lần thứ 17"."""
+    first = TAG.search(tail)
+    if not first or not re.match(r"\s*[-–]\s*‹P:", tail[first.end():]) or first.group(2) != "ASEAN":
+        return []                                  # only after an "ASEAN - X" meeting
+    found = []
+    for m in _ELIDED.finditer(tail, first.end()):
+        found.append(((m.group(1),), int(m.group(2)) if m.group(2) else None))
+    return found
 
 
 def _more_ordinals(view: SentenceView, head: _Head, ordinal: int | None) -> list[int]:
