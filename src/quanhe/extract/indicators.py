@@ -47,8 +47,8 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
                 metric = metrics[cue.group(0)] if cue and metrics[cue.group(0)] not in ("firms", "tourists") else None
             if metric is None or has_word(clause[-45:], p["excluded_words"]):
                 continue
-            if _member_figure(view, amount):
-                continue                                  # "thương mại Việt Nam - Hàn Quốc": one member's figure
+            if _member_figure(view, amount) or _partner_alone(view, amount):
+                continue                                  # one member's figure, or the partner's with the world
             partners = _partners(view, memory, amount)
             if partners is None:
                 continue
@@ -74,6 +74,21 @@ def _previous_year(ctx: ArticleContext, view: SentenceView) -> int | None:
         if years:
             return int(years[-1].date[:4])
     return None
+
+
+def _tagged_clause_before(view: SentenceView, amount: Amount) -> str:
+    """The tagged text of the figure's clause, up to the figure."""
+    at = next((i for i, c in enumerate(view.to_canon) if c >= amount.start), len(view.tagged))
+    start = max(view.tagged.rfind(";", 0, at), view.tagged.rfind(". ", 0, at), 0)
+    return view.tagged[start:at]
+
+
+def _partner_alone(view: SentenceView, amount: Amount) -> bool:
+    """"tổng kim ngạch xuất nhập khẩu của Trung Quốc đạt ...": the partner's own total, not with ASEAN."""
+    before = _tagged_clause_before(view, amount)
+    if "‹O:ASEAN›" in before or re.search(r"hai chieu|song phuong|giua", before):
+        return False
+    return bool(re.search(r"\bcua ‹P:\w+›[^‹]{0,25}$", before))
 
 
 def _member_figure(view: SentenceView, amount: Amount) -> bool:
@@ -116,7 +131,10 @@ def _partners(view: SentenceView, memory: PartnerMemory, amount: Amount) -> tupl
 
 def _year(ctx: ArticleContext, view: SentenceView, amount: Amount, metric: str, target: bool) -> int | None:
     """The year a figure refers to: one the sentence states, else "this year"/"so far" from the article."""
-    years = [d for d in view.dates if not d.date.startswith("--")]
+    # a year in a later clause ("..., đồng thời ... đến năm 2015") dates something else
+    later_clause = re.search(r";|,\s*(?:dong thoi|trong khi|con)\b|\.\s", view.folded[amount.end:])
+    clause_end = amount.end + later_clause.start() if later_clause else len(view.folded)
+    years = [d for d in view.dates if not d.date.startswith("--") and d.start < clause_end]
     stated = [d for d in years if d.year_stated and not d.relative]
     pool = stated or [d for d in years if d.relative]
     if pool:
