@@ -71,7 +71,7 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             canon_start = view.canon_pos(m.start())
             written = view.canon[canon_start:canon_start + 1]
             t_start, t_end = _title_span(view, m.start())
-            taken_until = t_end
+            taken_until = m.end()                         # until the title is accepted, what follows is free
             title_tagged = view.tagged[t_start:t_end]
             period = _period(title_tagged, kind) or _period_after(view.tagged[t_end:t_end + 90], kind)
             if kind == "other" and not written.isupper() and not m.group(0).startswith("huong dan"):
@@ -86,8 +86,8 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             if kind == "declaration" and m.group(0) == "tuyen bo":
                 nxt = view.canon[view.canon_pos(m.end()):view.canon_pos(m.end()) + 12].strip()
                 if not nxt or not (nxt[:1].isupper() or re.match(r"(?:về|của|chung)\b", nxt)):
-                    taken_until = m.end()
                     continue                              # "Tuyên bố nêu rõ": the declaration as a subject
+            taken_until = t_end
             action = _action(view, m.start(), t_end, action_re, action_of, p)
             if action is None:
                 continue                                  # a passing mention: nothing was done to it
@@ -100,11 +100,20 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             if title_tagged.strip(" ,.;") == m.group(0) and not known and " " not in m.group(0).split(" ", 1)[-1]:
                 continue                                  # "đã ký Hiệp định": the one just named, said again
             chain = chain_near(view, t_start, t_start, max(0, t_end - t_start))
+            if chain and all(k == "L" and c not in ("east_asia", "mekong") for k, c in chain):
+                chain = None                              # "Tuyên bố Sochi": a place names it, no party
             partners = partners_of(chain) if chain else None
             tags = [(t.group(1), t.group(2)) for t in TAG.finditer(title_tagged)]
             named_partners = tuple(sorted({code for kind, code in tags if kind == "P"}))
+            if not partners and any(k == "G" for k, _ in tags):
+                partners = partners_of([t for t in tags if t[0] == "G"])   # "Tuyên bố Kuala Lumpur về ... ASEAN+3"
             if partners == () and named_partners:
                 partners = named_partners                 # "tầm nhìn ASEAN Nhật Bản": parties without a dash
+            if not partners and not named_partners:
+                # "Kế hoạch Hành động Bandar Seri Begawan nhằm tăng cường Quan hệ ... ASEAN - Liên Âu": said after
+                clause = re.split(r"[;.]\s|,\s", view.tagged[t_end:t_end + 100], maxsplit=1)[0]
+                later = re.search(r"‹O:ASEAN›\s*[-–]\s*‹P:(\w+)›", clause)
+                partners = (later.group(1),) if later else partners
             asean_own = any(kind == "M" or code in ("east_asia", "cities") for kind, code in tags)
             if not partners and asean_own and not any(kind in "PG" for kind, _ in tags):
                 # "Tuyên bố về việc kết nạp Timor-Leste vào ASEAN", "Tuyên bố Viêng Chăn ... Đông Á"

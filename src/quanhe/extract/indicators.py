@@ -27,8 +27,9 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
             if amount.unit == "percent" or conversion:
                 continue                                  # shares and growth rates; a currency conversion
             if re.search(r"\btu\s*$", view.folded[max(0, amount.start - 4):amount.start]) and \
-                    re.match(r"\s*(?:len|den|toi)\b", view.folded[amount.end:amount.end + 6]):
-                continue                                  # "từ 14 lên 16 triệu USD": the old figure
+                    re.match(r"\s*(?:len|den|toi)\b", view.folded[amount.end:amount.end + 6]) or \
+                    re.search(r"\btu muc\s*$", view.folded[max(0, amount.start - 8):amount.start]):
+                continue                                  # "từ 14 lên 16 triệu USD", "từ mức 3 triệu USD": the old figure
             # the cue may precede an earlier figure of the same phrase ("đóng góp ... từ 14 lên 16 triệu USD")
             before = view.folded[max(0, amount.start - 90):amount.start]
             del segment_start

@@ -283,6 +283,8 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: 
     listed = bool(re.search(r"(?:,|\bva)\s*$", before))
     if compiled(*p["related_words"]).match(tail.strip()):
         return None                                # "các Hội nghị Cấp cao liên quan"
+    if re.search(r"\bthuong nien\b[^;.]{0,40}\b(?:tu|ke tu)\s+(?:nam\s+)?\d{4}", tail[:80]):
+        return None                                # "hội nghị cấp cao thường niên từ năm 2021": a series
     if head.level == "dialogue" and re.search(r"(?:quan he|doi tac|nuoc|co che)\s+$", before):
         return None                                # "quan hệ đối thoại ASEAN-X": a level, not a meeting
     if re.search(r"\bnhu\s+$", before) or (state.example and listed):
