@@ -34,6 +34,8 @@ demo: $(STAMP)
 
 # pytest exits 5 when it collects nothing; say so instead of leaving a bare error code.
 test: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 	@$(BIN)/python -m pytest -q; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	  exit $$rc

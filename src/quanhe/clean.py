@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -162,7 +163,7 @@ def _looks_like_heading(line: str) -> bool:
     return 5 <= len(words) <= 40 and not line.rstrip().endswith((".", "|"))
 
 
-def _prose_sentences(text: str, a: int, b: int, m: _Markers):
+def _prose_sentences(text: str, a: int, b: int, m: _Markers) -> Iterator[tuple[int, int, str]]:
     """Split a prose line into sentences, telling captions and credits apart."""
     parts = list(split_paragraph(text, a, b))
     for k, (s, e, glued) in enumerate(parts):

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+from quanhe.model import Rejected
+
 TYPES = ("meeting", "partnership", "document", "indicator", "person")
 
 Record = dict[str, Any]
@@ -119,7 +121,7 @@ def same_date(a: Any, b: Any) -> bool:
         return False
     a, b = str(a), str(b)
     shorter, longer = sorted((a, b), key=len)
-    return longer.startswith(shorter)
+    return bool(longer.startswith(shorter))
 
 
 def year_of(date: Any) -> str | None:
@@ -141,7 +143,7 @@ def _meeting(g: Record, p: Record) -> bool:
     if p.get("mechanism") != g.get("mechanism"):
         return False
     if g.get("ordinal") is not None:
-        return p.get("ordinal") == g["ordinal"]
+        return bool(p.get("ordinal") == g["ordinal"])
     return same_date(p.get("date"), g["date"]) if g.get("date") else True
 
 
@@ -153,7 +155,7 @@ def _document(g: Record, p: Record) -> bool:
     if p.get("kind") != g.get("kind"):
         return False
     if g.get("period"):
-        return str(p.get("period") or "") == g["period"]
+        return bool(str(p.get("period") or "") == g["period"])
     return year_of(p.get("date")) == year_of(g["date"]) if g.get("date") else True
 
 
@@ -282,16 +284,16 @@ def evaluate(gold_dir: str | Path, corpus_dir: str | Path, *, max_bytes: int | N
         found = sorted(Path(corpus_dir).glob(article + ".*"))
         if found:
             paths.append(found[0])
-    kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
+    items = read_paths(paths) if max_bytes is None else read_paths(paths, max_bytes=max_bytes)
     predictions: list[Record] = []
     texts: dict[str, str] = {}
     rejected: list[str] = []
-    for item in process_all(read_paths(paths, **kwargs)):
-        if hasattr(item, "document"):
+    for item in process_all(items):
+        if isinstance(item, Rejected):
+            rejected.append(item.message())
+        else:
             texts[item.document.id] = item.document.text
             predictions.extend(item.records())
-        else:
-            rejected.append(item.message())
     report = score(gold, predictions, texts)
     report.rejected = rejected
     return report

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import ahocorasick
 
@@ -48,7 +48,7 @@ def _canon(text: str) -> str:
     return " ".join(canonical_word(w) for w in text.split())
 
 
-def load_entries(raw: dict | None = None) -> list[Entry]:
+def load_entries(raw: dict[str, Any] | None = None) -> list[Entry]:
     """Every alias in the gazetteer, validated."""
     if raw is None:
         raw = tomllib.loads(resources.files("quanhe.data").joinpath("gazetteer.toml").read_text("utf-8"))

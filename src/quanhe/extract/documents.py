@@ -5,6 +5,7 @@ import re
 import tomllib
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of
 from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
@@ -20,10 +21,11 @@ _TITLE_END = re.compile(
 
 
 @lru_cache(maxsize=1)
-def known_documents() -> dict[str, dict]:
+def known_documents() -> dict[str, dict[str, Any]]:
     """Named treaties and agreements (DOC, TAC, ACFTA...) with what they are and whom they bind."""
     raw = tomllib.loads(resources.files("quanhe.data").joinpath("documents.toml").read_text("utf-8"))
-    return raw["known"]
+    known: dict[str, dict[str, Any]] = raw["known"]
+    return known
 
 
 def _title_span(view: SentenceView, start: int) -> tuple[int, int]:
@@ -57,7 +59,7 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
     action_re = compiled(*(a for a, _ in actions))
     action_of = {a: act for a, act in actions}
     memory = PartnerMemory(ctx)
-    out: dict[tuple, dict] = {}
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
     lead_date = ctx.lead_date
     for view in ctx.views:
         taken_until = -1
@@ -192,9 +194,9 @@ def _doc_date(view: SentenceView, start: int, end: int) -> str | None:
     return before[-1].date if before else None
 
 
-def _merge_untitled(out: dict[tuple, dict]) -> dict[tuple, dict]:
+def _merge_untitled(out: dict[tuple[Any, ...], dict[str, Any]]) -> dict[tuple[Any, ...], dict[str, Any]]:
     """Two mentions of one agreement ("Hiệp định ... ASEAN - Canada", "FTA") are one fact."""
-    merged: dict[tuple, dict] = {}
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for key, body in out.items():
         partners, kind, _ = key
         twin = next((k for k, b in merged.items() if k[0] == partners and k[1] == kind and kind == "agreement"
@@ -234,11 +236,11 @@ def _accent_ok(view: SentenceView, tagged_index: int, word: str) -> bool:
     pos = view.canon_pos(tagged_index)
     if word == "ky" and view.folded[max(0, pos - 4):pos] == "thu ":
         return False                                      # "Thư ký": a secretary, not a signature
-    return view.canon[pos:pos + len(written)].lower() == written
+    return bool(view.canon[pos:pos + len(written)].lower() == written)
 
 
 def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str], action_of: dict[str, str],
-            p: dict) -> str | None:
+            p: dict[str, Any]) -> str | None:
     """What was done to the document: the nearest action word before it, else one said after it."""
     offset = max(0, start - 70)
     before = view.tagged[offset:start]
@@ -273,7 +275,7 @@ def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str]
     return action
 
 
-def _known(title: str) -> dict | None:
+def _known(title: str) -> dict[str, Any] | None:
     for acronym, body in known_documents().items():
         if re.search(r"(?<![\w])" + re.escape(acronym.lower()) + r"(?![\w])", title):
             return {**body, "acronym": acronym}

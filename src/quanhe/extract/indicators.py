@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of
 from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
@@ -15,7 +16,7 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
     metrics = {phrase: metric for phrase, metric in p["metrics"]}
     metric_re = compiled(*metrics)
     memory = PartnerMemory(ctx)
-    out: dict[tuple, Fact] = {}
+    out: dict[tuple[Any, ...], Fact] = {}
     for view in ctx.views:
         previous_end = 0
         previous: Amount | None = None

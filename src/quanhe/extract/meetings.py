@@ -261,8 +261,8 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
                 twin = replace(mention, ordinal=number, evidence=list(mention.evidence))
                 mentions.append(twin)           # "Hội nghị Cấp cao ASEAN lần thứ 40 và 41"
             limit = heads[i + 1].start if i + 1 < len(heads) else len(view.tagged)
-            for partners, number in _elided(view.tagged[head.end:limit]):
-                mentions.append(replace(mention, partners=partners, ordinal=number,
+            for partners, elided_ordinal in _elided(view.tagged[head.end:limit]):
+                mentions.append(replace(mention, partners=partners, ordinal=elided_ordinal,
                                         evidence=list(mention.evidence)))
         mentions.extend(_acronym_meetings(view, heads, index))
         mentions.extend(_implied_meetings(ctx, view, index))
@@ -349,7 +349,7 @@ def _elided(tail: str) -> list[tuple[tuple[str, ...], int | None]]:
     first = TAG.search(tail)
     if not first or not re.match(r"\s*[-–]\s*‹P:", tail[first.end():]) or first.group(2) != "ASEAN":
         return []                                  # only after an "ASEAN - X" meeting
-    found = []
+    found: list[tuple[tuple[str, ...], int | None]] = []
     for m in _ELIDED.finditer(tail, first.end()):
         found.append(((m.group(1),), int(m.group(2)) if m.group(2) else None))
     return found

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of
-from quanhe.extract.context import ArticleContext, compiled, patterns
+from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.dates import anniversary_year
 from quanhe.model import Evidence, Fact
 
@@ -18,7 +19,7 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
     levels = {phrase: code for phrase, code in p["levels"]}
     level_re = compiled(*levels)
     memory = PartnerMemory(ctx)
-    found: dict[tuple[tuple[str, ...], str, str], dict] = {}
+    found: _Found = {}
     for view in ctx.views:
         hits: list[tuple[int, int, str]] = [(m.start(), m.end(), levels[m.group(0)]) for m in level_re.finditer(view.tagged)]
         for m in _ANNIVERSARY.finditer(view.tagged):
@@ -53,6 +54,7 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
                 partners = memory.resolve(view)
             if not partners:
                 continue
+            groups: list[tuple[str, ...]]
             if chain and "ASEAN" not in [c for _, c in chain] and len(partners) > 1:
                 groups = [(code,) for code in partners]    # "10 đối tác đối thoại, gồm EU, Australia, ..."
             else:
@@ -70,8 +72,11 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
     return facts
 
 
-def _record(found: dict, partners: tuple[str, ...], level: str, status: str, date: str | None,
-            strength: int, view) -> None:
+_Found = dict[tuple[tuple[str, ...], str, str], dict[str, Any]]
+
+
+def _record(found: _Found, partners: tuple[str, ...], level: str, status: str, date: str | None,
+            strength: int, view: SentenceView) -> None:
     """One fact per (partners, level, status); the surest date (then the most precise), every citing sentence."""
     fact = found.setdefault((partners, level, status), {"date": None, "strength": 0, "evidence": []})
     if date and (strength > fact["strength"] or (
@@ -82,7 +87,7 @@ def _record(found: dict, partners: tuple[str, ...], level: str, status: str, dat
         fact["evidence"].append(view.evidence)
 
 
-def _chain_before(view, clause_start: int, start: int) -> list[tuple[str, str]] | None:
+def _chain_before(view: SentenceView, clause_start: int, start: int) -> list[tuple[str, str]] | None:
     """The last run of names before the phrase, in its clause ("ASEAN-New Zealand kỷ niệm 45 năm")."""
     found = None
     position = clause_start
@@ -101,7 +106,7 @@ def _reaching() -> re.Pattern[str]:
     return compiled(*patterns()["partnership"]["reaching_words"])
 
 
-def _date_of(ctx: ArticleContext, view, start: int, end: int) -> tuple[str | None, int]:
+def _date_of(ctx: ArticleContext, view: SentenceView, start: int, end: int) -> tuple[str | None, int]:
     """When the level was reached, and how surely (3 stated, 2 counted, 1 the article's own day)."""
     tagged = view.tagged
     clause_start = max(tagged.rfind(";", 0, start), 0)
@@ -144,7 +149,7 @@ def _month(date: str) -> str:
     return date[:7] if len(date) >= 7 else date
 
 
-def _base_year(ctx: ArticleContext, view) -> int | None:
+def _base_year(ctx: ArticleContext, view: SentenceView) -> int | None:
     """The year an anniversary counts from: a year the sentence states, else the article's."""
     for d in view.dates:
         if d.year_stated and not d.relative and re.fullmatch(r"\d{4}", d.date):

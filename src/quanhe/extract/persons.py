@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.charclass import LOWER, UPPER
@@ -38,7 +39,7 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _is_name_word(word: str, p: dict) -> bool:
+def _is_name_word(word: str, p: dict[str, Any]) -> bool:
     if not word[:1].isupper() or (word.isupper() and len(word) > 1):
         return False
     return not any(part.isupper() and len(part) > 1 for part in re.split(r"['’-]", word))   # "ASEAN-Trung"
@@ -56,7 +57,7 @@ class Named:
 
 
 @lru_cache(maxsize=1)
-def _vocabulary() -> tuple[dict, frozenset[str], re.Pattern[str], re.Pattern[str]]:
+def _vocabulary() -> tuple[dict[str, Any], frozenset[str], re.Pattern[str], re.Pattern[str]]:
     p = dict(patterns()["person"])
     p["non_name_starts_set"] = frozenset(p["non_name_starts"])
     title_re = compiled(*p["titles"])

@@ -16,7 +16,7 @@ DATA_FILE = "numerals.toml"
 def numerals() -> dict[str, Any]:
     """The parsed data file; every key and string value NFC-normalized."""
     raw = resources.files("quanhe").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
-    return _nfc(tomllib.loads(raw))
+    return dict(_nfc(tomllib.loads(raw)))
 
 
 def _nfc(obj: Any) -> Any:

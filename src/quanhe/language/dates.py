@@ -127,6 +127,7 @@ def _mention(m: re.Match[str], text: str, ref: date | None) -> DateMention | Non
     cue, block, months = _context()
     g = m.groupdict()
     s, e = m.start(), m.end()
+    y: int | None
     has_cue = cue.search(text[max(0, s - 20) : s]) is not None or m.group(0).lower().startswith("ngày")
     if g["iy"]:
         y, mo, d = int(g["iy"]), int(g["im"]), int(g["id"])
