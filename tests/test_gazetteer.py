@@ -78,3 +78,24 @@ def test_pattern_vocabularies_are_well_formed() -> None:
     assert {m for _, m in p["indicator"]["metrics"]} <= metrics
     for name in ("boilerplate.toml", "documents.toml"):
         tomllib.loads(resources.files("quanhe.data").joinpath(name).read_text("utf-8"))
+
+
+def test_every_vocabulary_in_patterns_is_read_by_the_code() -> None:
+    """A vocabulary nobody reads is a silent lie about what the extractor does."""
+    from pathlib import Path
+
+    code = "\n".join(p.read_text(encoding="utf-8")
+                     for p in (Path(__file__).resolve().parents[1] / "src" / "quanhe").rglob("*.py"))
+    unread = [f"{section}.{key}" for section, body in patterns().items() for key in body
+              if f'"{key}"' not in code and not (key.endswith("_heads") and 'f"{level}_heads"' in code)]
+    assert unread == []
+
+
+def test_every_vocabulary_phrase_compiles_and_matches_itself() -> None:
+    for section, body in patterns().items():
+        for key, value in body.items():
+            phrases = [v[0] if isinstance(v, list) else v for v in value] if isinstance(value, list) else []
+            for phrase in phrases:
+                if not isinstance(phrase, str) or "\\" in phrase or "‹" in phrase:
+                    continue
+                assert re.fullmatch(phrase, phrase), f"{section}.{key}: {phrase!r}"

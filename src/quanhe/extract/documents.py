@@ -14,10 +14,11 @@ from quanhe.model import Fact
 _PERIOD = re.compile(r"(?:giai doan\s+)?\(?((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})\)?")
 _UNTIL = re.compile(r"den(?: nam)?\s+((?:19|20)\d{2})")
 # The title of a document ends at the first of these (folded), or at a clause break.
-_TITLE_END = re.compile(
-    r"[,;.:!?]\s|[,;:]$|\s(?:nham|de|trong do|voi ty le|duoc|tai hoi nghi|theo|thuoc|vao|tu nay|"
-    r"da co hieu luc|co hieu luc|hieu luc|hieu qua|cung nhu|dong thoi|nhu|thuan loi|giua|bat cu|sau|truoc|ky ket|thong qua|"
-    r"hom qua|ngay|chieu|sang|tren|bao gom|hai ben)\s")
+@lru_cache(maxsize=1)
+def _title_end() -> re.Pattern[str]:
+    """Where a written title stops: a clause break, or a word from patterns.toml's title_ends."""
+    words = sorted(patterns()["document"]["title_ends"], key=len, reverse=True)
+    return re.compile(r"[,;.:!?]\s|[,;:]$|\s(?:" + "|".join(words) + r")\s")
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +33,7 @@ def _title_span(view: SentenceView, start: int) -> tuple[int, int]:
     """(start, end) in tagged coordinates of a document's written title."""
     rest = view.tagged[start:]
     end = len(rest)
-    m = _TITLE_END.search(rest, 8)
+    m = _title_end().search(rest, 8)
     if m:
         end = m.start()
     period = _PERIOD.search(rest, 0, end)
@@ -266,7 +267,7 @@ def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str]
     if action is None:
         return None
     same_clause = re.split(r",\s*dong thoi|;|\.\s", view.tagged[end:end + 80])[0]
-    if action == "adopted" and has_word(same_clause, ["de trao doi voi", "du thao", "de thao luan"]):
+    if action == "adopted" and has_word(same_clause, p["negotiation_words"]):
         return "negotiating"                              # agreed among ASEAN, still to be discussed with the partner
     if action not in ("planned",) and has_word(prefix[-30:], p["future_words"]):
         return "planned"

@@ -14,15 +14,21 @@ from functools import lru_cache
 from quanhe.extract.common import has_word
 from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.charclass import UPPER
+from quanhe.language.data import numerals
 from quanhe.language.dates import DateMention
 from quanhe.language.ordinals import find_ordinal
 from quanhe.model import Evidence, Fact
 
 _SEP = re.compile(r"\s*(?:[-–—+/]|\bva\b|\bvoi\b|,)\s*")
 _LEVELS = ("summit", "ministers", "jcc", "dialogue", "arf", "som", "generic")
-_ORDINAL_CUE = re.compile(
-    r"(?<![\w])(?:lan\s+thu\s+\w+|lan\s+dau\s+tien|lan\s+\d+|first|second|third|fourth|fifth|sixth|"
-    r"seventh|eighth|ninth|tenth|eleventh|twelfth|\d+(?:st|nd|rd|th))(?![\w])")
+
+
+@lru_cache(maxsize=1)
+def _ordinal_cue() -> re.Pattern[str]:
+    """Where an ordinal starts: "lần thứ ...", "lần đầu tiên", "lần 2", or an English ordinal (numerals.toml)."""
+    english = sorted(numerals()["english_ordinals"], key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:lan\s+thu\s+\w+|lan\s+dau\s+tien|lan\s+\d+|" + "|".join(english)
+                      + r"|\d+(?:st|nd|rd|th))(?![\w])")
 
 
 @lru_cache(maxsize=1)
@@ -128,7 +134,7 @@ def _ordinal(view: SentenceView, tail_start: int, tail: str, before: str, chain_
     acronym = _acronyms()[0].search(tail)
     if acronym:
         return int(acronym.group(2))
-    cue = _ORDINAL_CUE.search(tail)
+    cue = _ordinal_cue().search(tail)
     if cue:
         pos = view.canon_pos(tail_start + cue.start())
         found = find_ordinal(view.canon[pos:pos + 40])
@@ -319,7 +325,7 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: 
         return None                                # "cấp cao" alone names no meeting
     if mechanism in ("east_asia_summit", "arf") and ordinal is None and not view.dates:
         return None                                # the EAS, the ARF as institutions
-    plural = bool(re.search(r"\b(?:cac|nhung|loat)\s+$", before))
+    plural = bool(re.search(r"\b(?:" + "|".join(p["plural_words"]) + r")\s+$", before))
     if (plural or (state.plural and listed and bare)) and ordinal is None:
         state.plural = True
         return None                                # "các Hội nghị Cấp cao": a plural, not one meeting
