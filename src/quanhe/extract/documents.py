@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -52,112 +54,56 @@ def _title_span(view: SentenceView, start: int) -> tuple[int, int]:
     return start, start + min(end, 220)
 
 
-def extract_documents(ctx: ArticleContext) -> list[Fact]:
+@dataclass(frozen=True)
+class _Named:
+    """A document named in a sentence: its kind phrase, written title and span."""
+
+    start: int                # tagged offsets of the kind phrase ("tuyen bo chung")
+    end: int
+    phrase: str
+    kind: str
+    title_start: int          # tagged offsets of the whole written title
+    title_end: int
+    period: str | None
+
+    def title_tagged(self, view: SentenceView) -> str:
+        return view.tagged[self.title_start:self.title_end]
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str], dict[str, str]]:
     p = patterns()["document"]
     kinds = {phrase: kind for phrase, kind in p["kinds"]}
-    kind_re = compiled(*kinds)
-    actions = p["actions"]
-    action_re = compiled(*(a for a, _ in actions))
-    action_of = {a: act for a, act in actions}
+    action_of = {a: act for a, act in p["actions"]}
+    return kinds, compiled(*kinds), compiled(*action_of), action_of
+
+
+def extract_documents(ctx: ArticleContext) -> list[Fact]:
+    p = patterns()["document"]
+    _, _, action_re, action_of = _vocabulary()
     memory = PartnerMemory(ctx)
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
-    lead_date = ctx.lead_date
     for view in ctx.views:
-        taken_until = -1
-        for m in kind_re.finditer(view.tagged):
-            if m.start() < taken_until:
-                continue
-            if taken_until > 0 and re.fullmatch(r"\s*(?:thuc hien|trien khai|ve)\s*", view.tagged[taken_until:m.start()]):
-                taken_until = _title_span(view, m.start())[1]
-                continue                                  # "Kế hoạch hành động ... thực hiện Tuyên bố Tầm nhìn ARF": one name
-            kind = kinds[m.group(0)]
-            canon_start = view.canon_pos(m.start())
-            written = view.canon[canon_start:canon_start + 1]
-            t_start, t_end = _title_span(view, m.start())
-            taken_until = m.end()                         # until the title is accepted, what follows is free
-            title_tagged = view.tagged[t_start:t_end]
-            period = _period(title_tagged, kind) or _period_after(view.tagged[t_end:t_end + 90], kind)
-            if kind == "other" and not written.isupper() and not m.group(0).startswith("huong dan"):
-                continue
-            if kind == "declaration" and not written.isupper() and not re.match(
-                    r"tuyen bo (?:chung|tam nhin|chu tich|ve)", m.group(0) + view.tagged[m.end():m.end() + 12]):
-                continue                                  # "tuyên bố" the verb, not a Declaration
-            if m.group(0) == "ke hoach" and not period:
-                continue                                  # a bare "Kế hoạch" names a plan only with its span
-            if not written.isupper() and kind not in ("declaration", "other") and not period:
-                continue                                  # "kế hoạch" in passing, not a named plan
-            if kind == "declaration" and m.group(0) == "tuyen bo":
-                nxt = view.canon[view.canon_pos(m.end()):view.canon_pos(m.end()) + 12].strip()
-                if not nxt or not (nxt[:1].isupper() or re.match(r"(?:về|của|chung)\b", nxt)):
-                    continue                              # "Tuyên bố nêu rõ": the declaration as a subject
-            taken_until = t_end
-            action = _action(view, m.start(), t_end, action_re, action_of, p)
+        for named in _named_documents(view):
+            action = _action(view, named.start, named.title_end, action_re, action_of, p)
             if action is None:
                 continue                                  # a passing mention: nothing was done to it
-            known = _known(view.tagged[t_start:t_end + 25])
-            if known and known.get("skip") and (kind != "other" or m.group(0).startswith("bo quy tac")):
+            title_tagged = named.title_tagged(view)
+            known = _known(view.tagged[named.title_start:named.title_end + 25])
+            if known and known.get("skip") and (named.kind != "other" or named.phrase.startswith("bo quy tac")):
                 continue                                  # cited in passing far more often than acted on
-            partners: tuple[str, ...] | None
             if re.search(r"\d{4}\s*[-–]$", title_tagged.rstrip()):
                 continue                                  # cut off mid-title ("Kế hoạch Hành động 2021-")
-            if title_tagged.strip(" ,.;") == m.group(0) and not known and " " not in m.group(0).split(" ", 1)[-1]:
+            if title_tagged.strip(" ,.;") == named.phrase and not known and len(named.phrase.split()) <= 2:
                 continue                                  # "đã ký Hiệp định": the one just named, said again
-            chain = chain_near(view, t_start, t_start, max(0, t_end - t_start))
-            if chain and all(k == "L" and c not in ("east_asia", "mekong") for k, c in chain):
-                chain = None                              # "Tuyên bố Sochi": a place names it, no party
-            partners = partners_of(chain) if chain else None
-            tags = [(t.group(1), t.group(2)) for t in TAG.finditer(title_tagged)]
-            named_partners = tuple(sorted({code for kind, code in tags if kind == "P"}))
-            if not partners and any(k == "G" for k, _ in tags):
-                partners = partners_of([t for t in tags if t[0] == "G"])   # "Tuyên bố Kuala Lumpur về ... ASEAN+3"
-            if partners == () and named_partners:
-                partners = named_partners                 # "tầm nhìn ASEAN Nhật Bản": parties without a dash
-            if not partners and not named_partners:
-                # "Kế hoạch Hành động Bandar Seri Begawan nhằm tăng cường Quan hệ ... ASEAN - Liên Âu": said after
-                clause = re.split(r"[;.]\s|,\s", view.tagged[t_end:t_end + 100], maxsplit=1)[0]
-                later = re.search(r"‹O:ASEAN›\s*[-–]\s*‹P:(\w+)›", clause)
-                partners = (later.group(1),) if later else partners
-            asean_own = any(kind == "M" or code in ("east_asia", "cities") for kind, code in tags)
-            if not partners and asean_own and not any(kind in "PG" for kind, _ in tags):
-                # "Tuyên bố về việc kết nạp Timor-Leste vào ASEAN", "Tuyên bố Viêng Chăn ... Đông Á"
-                partners = ()
-            if chain and partners is None and not known:
-                continue                                  # a bilateral document
-            if known and known.get("partners") is not None:
-                partners = tuple(sorted(known["partners"]))
-            elif known and not partners:
-                # "RCEP giữa 10 nước ASEAN và 5 đối tác Trung Quốc, Nhật Bản, ...": its parties, said after
-                clause = re.split(r"[;.]\s", view.tagged[t_end:t_end + 160], maxsplit=1)[0]
-                if "‹O:ASEAN›" in clause:
-                    listed = tuple(sorted({t.group(2) for t in TAG.finditer(clause) if t.group(1) == "P"}))
-                    partners = listed or partners
-            if partners == () and set(tags) == {("O", "ASEAN")}:
-                partners = None                           # only ASEAN named: the partner is said elsewhere
-            if action == "acceded":
-                joiner = _acceding_party(view, m.start())
-                if joiner is not None:
-                    partners = joiner                     # "Saudi Arabia đã tham gia TAC": who joined
+            partners, bilateral = _parties(view, named, known, action)
+            if bilateral:
+                continue                                  # a document of two countries, not ASEAN's
             if partners is None:
                 partners = memory.resolve(view)
             if partners is None:
                 continue
-            date = _doc_date(view, m.start(), t_end)
-            ongoing = re.search(r"\b(?:dang|van dang|tiep tuc)\b", view.tagged[max(0, m.start() - 60):m.start()])
-            if date is None and (action in ("adopted", "signed", "ratified")
-                                 or (action == "negotiating" and not ongoing)):
-                date = lead_date                          # done at the event the article reports
-            if period and date and kind == "plan_of_action" and date[:4] in period:
-                date = None                               # the plan's span, not when it was adopted
-            completion = _completion(view)
-            title = view.canon[view.canon_pos(t_start):view.canon_pos(t_end)].strip(" ,.;") or None
-            key = (partners, kind, period or (known["acronym"] if known else None)
-                   or (title.casefold() if title and not date else (date or "")[:4]))
-            fact = out.setdefault(key, {"title": title, "period": period, "date": date, "action": action,
-                                        "completion": completion, "evidence": []})
-            fact["date"] = fact["date"] or date
-            fact["completion"] = fact["completion"] if fact["completion"] is not None else completion
-            if view.evidence not in fact["evidence"]:
-                fact["evidence"].append(view.evidence)
+            _record(out, ctx, view, named, partners, action, known)
         memory.see(view)
     facts = []
     for (partners, kind, _), body in _merge_untitled(out).items():
@@ -167,6 +113,107 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             attributes["completion"] = body["completion"]
         facts.append(Fact("document", ctx.doc.id, partners, body["date"], tuple(body["evidence"]), 0.7, attributes))
     return facts
+
+
+def _named_documents(view: SentenceView) -> Iterator[_Named]:
+    """Every document the sentence names with a title, left to right, one per title."""
+    kinds, kind_re, _, _ = _vocabulary()
+    taken_until = -1
+    for m in kind_re.finditer(view.tagged):
+        if m.start() < taken_until:
+            continue
+        if taken_until > 0 and re.fullmatch(r"\s*(?:thuc hien|trien khai|ve)\s*", view.tagged[taken_until:m.start()]):
+            taken_until = _title_span(view, m.start())[1]
+            continue                                      # "Kế hoạch hành động ... thực hiện Tuyên bố Tầm nhìn ARF": one name
+        phrase, kind = m.group(0), kinds[m.group(0)]
+        t_start, t_end = _title_span(view, m.start())
+        taken_until = m.end()                             # until the title is accepted, what follows is free
+        period = _period(view.tagged[t_start:t_end], kind) or _period_after(view.tagged[t_end:t_end + 90], kind)
+        if not _is_a_title(view, m, phrase, kind, period):
+            continue
+        taken_until = t_end
+        yield _Named(m.start(), m.end(), phrase, kind, t_start, t_end, period)
+
+
+def _is_a_title(view: SentenceView, m: re.Match[str], phrase: str, kind: str, period: str | None) -> bool:
+    """Whether a kind word opens a document's name, not a common noun or verb."""
+    capital = view.canon[view.canon_pos(m.start()):view.canon_pos(m.start()) + 1].isupper()
+    if kind == "other" and not capital and not phrase.startswith("huong dan"):
+        return False
+    if kind == "declaration" and not capital and not re.match(
+            r"tuyen bo (?:chung|tam nhin|chu tich|ve)", phrase + view.tagged[m.end():m.end() + 12]):
+        return False                                      # "tuyên bố" the verb, not a Declaration
+    if phrase == "ke hoach" and not period:
+        return False                                      # a bare "Kế hoạch" names a plan only with its span
+    if not capital and kind not in ("declaration", "other") and not period:
+        return False                                      # "kế hoạch" in passing, not a named plan
+    if kind == "declaration" and phrase == "tuyen bo":
+        nxt = view.canon[view.canon_pos(m.end()):view.canon_pos(m.end()) + 12].strip()
+        if not nxt or not (nxt[:1].isupper() or re.match(r"(?:về|của|chung)\b", nxt)):
+            return False                                  # "Tuyên bố nêu rõ": the declaration as a subject
+    return True
+
+
+def _parties(view: SentenceView, named: _Named, known: dict[str, Any] | None,
+             action: str) -> tuple[tuple[str, ...] | None, bool]:
+    """(partners or None when unknown, whether the document is bilateral) from what the text names."""
+    title_tagged = named.title_tagged(view)
+    chain = chain_near(view, named.title_start, named.title_start, max(0, named.title_end - named.title_start))
+    if chain and all(k == "L" and c not in ("east_asia", "mekong") for k, c in chain):
+        chain = None                                      # "Tuyên bố Sochi": a place names it, no party
+    partners = partners_of(chain) if chain else None
+    tags = [(t.group(1), t.group(2)) for t in TAG.finditer(title_tagged)]
+    named_partners = tuple(sorted({code for kind, code in tags if kind == "P"}))
+    if not partners and any(k == "G" for k, _ in tags):
+        partners = partners_of([t for t in tags if t[0] == "G"])   # "Tuyên bố Kuala Lumpur về ... ASEAN+3"
+    if partners == () and named_partners:
+        partners = named_partners                         # "tầm nhìn ASEAN Nhật Bản": parties without a dash
+    if not partners and not named_partners:
+        # "Kế hoạch Hành động Bandar Seri Begawan nhằm tăng cường Quan hệ ... ASEAN - Liên Âu": said after
+        clause = re.split(r"[;.]\s|,\s", view.tagged[named.title_end:named.title_end + 100], maxsplit=1)[0]
+        later = re.search(r"‹O:ASEAN›\s*[-–]\s*‹P:(\w+)›", clause)
+        partners = (later.group(1),) if later else partners
+    asean_own = any(kind == "M" or code in ("east_asia", "cities") for kind, code in tags)
+    if not partners and asean_own and not any(kind in "PG" for kind, _ in tags):
+        partners = ()                                     # "Tuyên bố về việc kết nạp Timor-Leste vào ASEAN"
+    if chain and partners is None and not known:
+        return None, True
+    if known and known.get("partners") is not None:
+        partners = tuple(sorted(known["partners"]))
+    elif known and not partners:
+        # "RCEP giữa 10 nước ASEAN và 5 đối tác Trung Quốc, Nhật Bản, ...": its parties, said after
+        clause = re.split(r"[;.]\s", view.tagged[named.title_end:named.title_end + 160], maxsplit=1)[0]
+        if "‹O:ASEAN›" in clause:
+            listed = tuple(sorted({t.group(2) for t in TAG.finditer(clause) if t.group(1) == "P"}))
+            partners = listed or partners
+    if partners == () and set(tags) == {("O", "ASEAN")}:
+        partners = None                                   # only ASEAN named: the partner is said elsewhere
+    if action == "acceded":
+        joiner = _acceding_party(view, named.start)
+        if joiner is not None:
+            partners = joiner                             # "Saudi Arabia đã tham gia TAC": who joined
+    return partners, False
+
+
+def _record(out: dict[tuple[Any, ...], dict[str, Any]], ctx: ArticleContext, view: SentenceView,
+            named: _Named, partners: tuple[str, ...], action: str, known: dict[str, Any] | None) -> None:
+    """Add one mention to the article's documents, merging repeats of the same document."""
+    date = _doc_date(view, named.start, named.title_end)
+    ongoing = re.search(r"\b(?:dang|van dang|tiep tuc)\b", view.tagged[max(0, named.start - 60):named.start])
+    if date is None and (action in ("adopted", "signed", "ratified") or (action == "negotiating" and not ongoing)):
+        date = ctx.lead_date                              # done at the event the article reports
+    if named.period and date and named.kind == "plan_of_action" and date[:4] in named.period:
+        date = None                                       # the plan's span, not when it was adopted
+    completion = _completion(view)
+    title = view.canon[view.canon_pos(named.title_start):view.canon_pos(named.title_end)].strip(" ,.;") or None
+    key = (partners, named.kind, named.period or (known["acronym"] if known else None)
+           or (title.casefold() if title and not date else (date or "")[:4]))
+    fact = out.setdefault(key, {"title": title, "period": named.period, "date": date, "action": action,
+                                "completion": completion, "evidence": []})
+    fact["date"] = fact["date"] or date
+    fact["completion"] = fact["completion"] if fact["completion"] is not None else completion
+    if view.evidence not in fact["evidence"]:
+        fact["evidence"].append(view.evidence)
 
 
 def _acceding_party(view: SentenceView, start: int) -> tuple[str, ...] | None:
