@@ -1,45 +1,31 @@
 """Meetings of ASEAN mechanisms: summits, ministers' meetings, dialogues, committees.
 
-A meeting is named by a *head* ("Hội nghị Cấp cao", "Hội nghị Bộ trưởng Ngoại giao",
-"Ủy ban Hợp tác chung"...) followed by its *parties* ("ASEAN-Hoa Kỳ", "ASEAN+3", "Đông Á")
-and maybe an ordinal ("lần thứ 12", "-36", "Seventh"). The vocabularies are data
-(patterns.toml); this module reads the tagged sentence left to right.
+``meeting_names`` reads how a meeting is named (head, parties, ordinal); this module decides
+which names are meetings (not plurals, institutions, bilateral talks or series), when and where
+each was, adds meetings said without a name (senior officials, leaders adopting together), and
+fuses the mentions of one meeting in an article.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from quanhe.extract.common import has_word
-from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
+from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
+from quanhe.extract.meeting_names import (
+    Head,
+    acronyms,
+    elided,
+    find_heads,
+    mechanism_of,
+    more_ordinals,
+    ordinal_of,
+    party_chain,
+    sector_of,
+)
 from quanhe.language.charclass import UPPER
-from quanhe.language.data import numerals
 from quanhe.language.dates import DateMention
-from quanhe.language.ordinals import find_ordinal
 from quanhe.model import Evidence, Fact
-
-_SEP = re.compile(r"\s*(?:[-–—+/]|\bva\b|\bvoi\b|,)\s*")
-_LEVELS = ("summit", "ministers", "jcc", "dialogue", "arf", "som", "generic")
-
-
-@lru_cache(maxsize=1)
-def _ordinal_cue() -> re.Pattern[str]:
-    """Where an ordinal starts: "lần thứ ...", "lần đầu tiên", "lần 2", or an English ordinal (numerals.toml)."""
-    english = sorted(numerals()["english_ordinals"], key=len, reverse=True)
-    return re.compile(r"(?<![\w])(?:lan\s+thu\s+\w+|lan\s+dau\s+tien|lan\s+\d+|" + "|".join(english)
-                      + r"|\d+(?:st|nd|rd|th))(?![\w])")
-
-
-@lru_cache(maxsize=1)
-def _acronyms() -> tuple[re.Pattern[str], dict[str, str]]:
-    """"AMM-44", "ARF20", "‹L:east_asia›-18": a meeting acronym and its number (patterns.toml)."""
-    mechanism_of = {acronym: mechanism for acronym, mechanism in patterns()["meeting"]["acronyms"]}
-    names = "|".join(sorted(mechanism_of, key=len, reverse=True))
-    pattern = re.compile(r"(?<![\w›])(" + names + r"|‹L:east_asia›)\s?[-–]?\s?(\d{1,2})(?![\d/%]|[.,]\d)")
-    mechanism_of["‹L:east_asia›"] = mechanism_of.get("eas", "east_asia_summit")
-    return pattern, mechanism_of
-_TAGGED_ASEAN_NUMBER = re.compile(r"^\s*[-–]?\s*(\d{1,2})(?![\d/%]|[.,]\d)")
 
 
 @dataclass
@@ -55,150 +41,6 @@ class MeetingMention:
     status: str
     evidence: list[Evidence] = field(default_factory=list)
     order: int = 0
-
-
-@dataclass(frozen=True)
-class _Head:
-    start: int
-    end: int
-    level: str
-    text: str
-
-
-@lru_cache(maxsize=1)
-def _head_levels() -> tuple[re.Pattern[str], dict[str, str]]:
-    """One alternation of every head phrase (longest first) and the level each phrase names."""
-    p = patterns()["meeting"]
-    level_of: dict[str, str] = {}
-    for level in _LEVELS:
-        for phrase in p[f"{level}_heads"]:
-            level_of.setdefault(phrase, level)
-    return compiled(*level_of), level_of
-
-
-def _heads(view: SentenceView) -> list[_Head]:
-    pattern, level_of = _head_levels()
-    heads: list[_Head] = []
-    for m in pattern.finditer(view.tagged):
-        text = m.group(0)
-        level = level_of.get(text) or next(
-            (lvl for phrase, lvl in level_of.items() if re.fullmatch(phrase, text)), "generic")
-        previous = heads[-1] if heads else None
-        if previous and previous.level == "ministers" and level == "summit" and m.start() - previous.end <= 1:
-            # "Hội nghị Bộ trưởng Ngoại giao Cấp cao Đông Á": the ministers of the summit's members
-            heads[-1] = _Head(previous.start, m.end(), "ministers", previous.text)
-            continue
-        heads.append(_Head(m.start(), m.end(), level, text))
-    return heads
-
-
-def _strip_qualifiers(gap: str) -> str:
-    p = patterns()["meeting"]
-    rest = compiled(*p["qualifier_words"], *p["sector_words"]).sub(" ", gap)
-    return re.sub(r"[\s()\"“”'‘’:,.-]+", "", rest)
-
-
-def _party_chain(tail: str) -> tuple[list[tuple[str, str]], int, int] | None:
-    """The tags naming the parties at the start of ``tail``: ([(kind, code)...], start, end)."""
-    first = TAG.search(tail)
-    if not first or first.start() > 90 or _strip_qualifiers(tail[:first.start()]):
-        return None
-    chain = [(first.group(1), first.group(2))]
-    end = first.end()
-    while True:
-        sep = _SEP.match(tail, end)
-        if not sep:
-            break
-        nxt = TAG.match(tail, sep.end())
-        if not nxt:
-            # "Hoa Kỳ-bốn nước Hạ nguồn Mekong": a few words may stand between two parties
-            loose = re.match(r"[\w ]{0,14}?(‹[PL]:\w+›)", tail[sep.end():])
-            if loose and sep.group(0).strip() in "-–—" and sep.group(0).strip():
-                nxt = TAG.match(tail, sep.end() + loose.start(1))
-            if not nxt:
-                break
-        if nxt.group(1) == "M" and sep.group(0).strip() == ",":
-            break
-        chain.append((nxt.group(1), nxt.group(2)))
-        end = nxt.end()
-    return chain, first.start(), end
-
-
-def _ordinal(view: SentenceView, tail_start: int, tail: str, before: str, chain_end: int,
-             head_start: int) -> int | None:
-    # "ASEAN-36", "ASEAN 47": the number right after ASEAN
-    after_chain = tail[chain_end:]
-    num = _TAGGED_ASEAN_NUMBER.match(after_chain)
-    if num and tail[:chain_end].endswith("‹O:ASEAN›"):
-        return int(num.group(1))
-    acronym = _acronyms()[0].search(tail)
-    if acronym:
-        return int(acronym.group(2))
-    cue = _ordinal_cue().search(tail)
-    if cue:
-        pos = view.canon_pos(tail_start + cue.start())
-        found = find_ordinal(view.canon[pos:pos + 40])
-        if found:
-            return found[0]
-    if re.match(r"\s*(?:[a-z]+\s+){0,2}(?:lan\s+)?dau\s+tien\b", tail) and not tail.startswith(" lan dau tien duoc"):
-        return 1                                   # "hội nghị thượng đỉnh (toàn thể) đầu tiên"
-    back = re.search(r"lan\s+thu\s+\w+(?:\s+\w+)?\s+(?:cua\s+)?$", before)
-    if back:
-        pos = view.canon_pos(head_start - len(before) + back.start())
-        found = find_ordinal(view.canon[pos:pos + 30])
-        if found:
-            return found[0]
-    return None
-
-
-def _mechanism(level: str, chain: list[tuple[str, str]], sector: str) -> tuple[str, tuple[str, ...]] | None:
-    kinds = {k for k, _ in chain}
-    codes = [c for _, c in chain]
-    partners = tuple(sorted({c for k, c in chain if k == "P"}))
-    has_asean = "ASEAN" in codes
-    if "ASEAN_PLUS_THREE" in codes:
-        kind = {"summit": "asean_plus_three_summit", "ministers": "asean_plus_three_ministers"}.get(level)
-        if sector and level == "ministers":
-            kind = "other"
-        return (kind, ("CN", "JP", "KR")) if kind else None
-    if "east_asia" in codes:
-        kind = {"summit": "east_asia_summit", "ministers": "eas_ministers", "som": "som"}.get(level)
-        return (kind, ()) if kind else None
-    if "M" in kinds and not has_asean:
-        return None                                # bilateral: two countries, no ASEAN mechanism
-    if partners and (has_asean or "mekong" in codes):
-        if not has_asean:
-            return "other", partners              # Mekong-X and similar sub-regional frameworks
-        if level == "ministers" and sector:
-            if sector == "economic":
-                return "economic_ministers", partners
-            if sector == "defence":
-                return "defence_ministers", partners
-            return "other", partners
-        mechanism = {
-            "summit": "asean_partner_summit", "ministers": "asean_partner_ministers", "jcc": "jcc",
-            "dialogue": "asean_partner_dialogue", "som": "asean_partner_dialogue",
-        }.get(level)
-        return (mechanism, partners) if mechanism else None
-    if has_asean and not partners:
-        if level == "ministers" and sector:
-            return ("economic_ministers" if sector == "economic" else
-                    "defence_ministers" if sector == "defence" else "other"), ()
-        mechanism = {"summit": "asean_summit", "ministers": "asean_ministers", "arf": "arf",
-                     "som": "som"}.get(level)
-        return (mechanism, ()) if mechanism else None
-    return None
-
-
-def _sector(text: str) -> str:
-    p = patterns()["meeting"]
-    if compiled(*p["economic_words"]).search(text):
-        return "economic"
-    if compiled(*p["defence_words"]).search(text):
-        return "defence"
-    if compiled(*p["sector_words"]).search(text):
-        return "other"
-    return ""
 
 
 def _pick_date(view: SentenceView, head_canon: int) -> DateMention | None:
@@ -253,9 +95,9 @@ class _ListState:
 def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
     """Every meeting mention of the article, in order, before fusion."""
     mentions: list[MeetingMention] = []
-    article_has_ministers = any(h.level == "ministers" for v in ctx.views for h in _heads(v))
+    article_has_ministers = any(h.level == "ministers" for v in ctx.views for h in find_heads(v))
     for index, view in enumerate(ctx.views):
-        heads = _heads(view)
+        heads = find_heads(view)
         state = _ListState()
         for i, head in enumerate(heads):
             mention = _mention_at(ctx, view, heads, i, state, article_has_ministers, mentions, index)
@@ -263,11 +105,11 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
                 continue
             mention.order = index * 100 + i
             mentions.append(mention)
-            for number in _more_ordinals(view, head, mention.ordinal):
+            for number in more_ordinals(view, head, mention.ordinal):
                 twin = replace(mention, ordinal=number, evidence=list(mention.evidence))
                 mentions.append(twin)           # "Hội nghị Cấp cao ASEAN lần thứ 40 và 41"
             limit = heads[i + 1].start if i + 1 < len(heads) else len(view.tagged)
-            for partners, elided_ordinal in _elided(view.tagged[head.end:limit]):
+            for partners, elided_ordinal in elided(view.tagged[head.end:limit]):
                 mentions.append(replace(mention, partners=partners, ordinal=elided_ordinal,
                                         evidence=list(mention.evidence)))
         mentions.extend(_acronym_meetings(view, heads, index))
@@ -276,7 +118,7 @@ def meetings_in(ctx: ArticleContext) -> list[MeetingMention]:
     return mentions
 
 
-def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: int, state: _ListState,
+def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[Head], i: int, state: _ListState,
                 article_has_ministers: bool, earlier: list[MeetingMention], index: int) -> MeetingMention | None:
     """The meeting named by head ``i`` of the sentence, or None when it names none."""
     p = patterns()["meeting"]
@@ -297,7 +139,7 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: 
         state.example = True
         return None                                # "các cơ chế như Hội nghị Cấp cao Đông Á": an institution
     state.example = False
-    parsed = ([("O", "ASEAN")], 0, 0) if head.level == "arf" else _party_chain(tail)
+    parsed = ([("O", "ASEAN")], 0, 0) if head.level == "arf" else party_chain(tail)
     bare = head.text in p["bare_heads"]
     level, generic = head.level, head.level == "generic"
     if bare and listed and state.level == "ministers" and level == "summit":
@@ -307,14 +149,14 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: 
     chain, chain_start, chain_end = parsed if parsed else ([], 0, 0)
     if chain and ("O", "ASEAN") in chain and re.search(r"‹O:ASEAN›\s*[-–]\s*[a-z]", tail[chain_start:chain_end + 12]):
         return None                                # "ASEAN - GCC": a counterpart we have no code for
-    ordinal = _ordinal(view, head.end, tail, before, chain_end, head.start)
-    sector = _sector(head.text + " " + tail[:chain_start]) if level == "ministers" else ""
+    ordinal = ordinal_of(view, head.end, tail, before, chain_end, head.start)
+    sector = sector_of(head.text + " " + tail[:chain_start]) if level == "ministers" else ""
     if not chain:
         chain = _unnamed_parties(view, head, level, bare, generic, before, tail)
         if not chain:
             state.level = head.level
             return None
-    resolved = _mechanism(level, chain, sector)
+    resolved = mechanism_of(level, chain, sector)
     state.level = level
     if resolved is None or resolved[0] is None:
         return None
@@ -346,32 +188,7 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[_Head], i: 
     )
 
 
-_ELIDED = re.compile(r"(?:,|;|\bva\b|\bcung\b)\s*‹O:ASEAN›\s*[-–]\s*‹P:(\w+)›(?:\s*lan thu (\d{1,2}))?")
-
-
-def _elided(tail: str) -> list[tuple[tuple[str, ...], int | None]]:
-    """Further meetings of the same kind named without the head again:
-    "Hội nghị Cấp cao ASEAN - Trung Quốc lần thứ 23, ASEAN - Nhật Bản lần thứ 23 và ASEAN - Ấn Độ lần thứ 17"."""
-    first = TAG.search(tail)
-    if not first or not re.match(r"\s*[-–]\s*‹P:", tail[first.end():]) or first.group(2) != "ASEAN":
-        return []                                  # only after an "ASEAN - X" meeting
-    found: list[tuple[tuple[str, ...], int | None]] = []
-    for m in _ELIDED.finditer(tail, first.end()):
-        found.append(((m.group(1),), int(m.group(2)) if m.group(2) else None))
-    return found
-
-
-def _more_ordinals(view: SentenceView, head: _Head, ordinal: int | None) -> list[int]:
-    """Further ordinals joined to the first: "lần thứ 44 và 45", "lần thứ 40, 41"."""
-    if ordinal is None:
-        return []
-    m = re.match(r"[^;.]{0,120}?\blan thu \d+((?:\s*(?:,|va)\s*\d{1,2}\b)+)", view.tagged[head.end:])
-    if not m:
-        return []
-    return [int(n) for n in re.findall(r"\d+", m.group(1)) if int(n) != ordinal]
-
-
-def _unnamed_parties(view: SentenceView, head: _Head, level: str, bare: bool, generic: bool, before: str,
+def _unnamed_parties(view: SentenceView, head: Head, level: str, bare: bool, generic: bool, before: str,
                      tail: str) -> list[tuple[str, str]]:
     """The parties of a meeting named without them: the one partner the sentence names, or ASEAN."""
     partners_here = view.partners()
@@ -438,10 +255,10 @@ def _joint_ministers(ctx: ArticleContext) -> list[MeetingMention]:
     return out
 
 
-def _acronym_meetings(view: SentenceView, heads: list[_Head], index: int) -> list[MeetingMention]:
+def _acronym_meetings(view: SentenceView, heads: list[Head], index: int) -> list[MeetingMention]:
     """"Tại ASEAN-43", "AMM-44" with no head in front: the acronym names the meeting."""
     out: list[MeetingMention] = []
-    pattern, mechanism_of = _acronyms()
+    pattern, mechanism_of = acronyms()
     found = [(m.start(), mechanism_of[m.group(1)], int(m.group(2))) for m in pattern.finditer(view.tagged)]
     found += [(m.start(), "asean_summit", int(m.group(1)))
               for m in re.finditer(r"‹O:ASEAN›[-–](\d{1,2})(?![\d/%]|[.,]\d)", view.tagged)]
