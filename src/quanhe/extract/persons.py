@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.charclass import LOWER, UPPER
@@ -19,10 +18,37 @@ from quanhe.normalize import fold
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 # One Vietnamese syllable (folded): onset, vowels, coda. A one-word "name" shaped so is a common word.
 _SYLLABLE = re.compile(r"(?:ngh|ch|gh|gi|kh|ng|nh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
-_NON_NAME = set(patterns()["person"]["non_name_starts"])
+_GLUE = re.compile(LOWER + UPPER)
+_CAPITAL_PAIR = re.compile(r"\b" + UPPER + r"[\w-]*\s+" + UPPER + r"[\w-]*")
+
+Token = tuple[int, int, str]        # (start, end, word) in the sentence's canonical text
 
 
-def _tokens(text: str) -> list[tuple[int, int, str]]:
+@dataclass(frozen=True)
+class Named:
+    name: str
+    role: str | None          # the title as written ("Ngoại trưởng"), when one introduced the name
+    country: str | None       # the country named between title and name ("Hoa Kỳ" -> US)
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    titles: re.Pattern[str]
+    glued_titles: re.Pattern[str]   # the same titles without the left word boundary ("vàTổng Thư ký")
+    not_names: frozenset[str]       # capitalised words that open an organisation or a sentence
+    surnames: frozenset[str]
+    particles: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> _Vocabulary:
+    p = patterns()["person"]
+    titles = compiled(*p["titles"])
+    return _Vocabulary(titles, re.compile(titles.pattern.replace("(?<![\\w‹])", "")),
+                       frozenset(p["non_name_starts"]), frozenset(p["surnames"]), frozenset(p["name_particles"]))
+
+
+def _tokens(text: str) -> list[Token]:
     """Words, split where a lower-case letter runs into an upper-case one ("vàTổng")."""
     out = []
     for m in _TOKEN.finditer(text):
@@ -39,7 +65,7 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _is_name_word(word: str, p: dict[str, Any]) -> bool:
+def _is_name_word(word: str) -> bool:
     if not word[:1].isupper() or (word.isupper() and len(word) > 1):
         return False
     return not any(part.isupper() and len(part) > 1 for part in re.split(r"['’-]", word))   # "ASEAN-Trung"
@@ -49,104 +75,94 @@ def _covered(view: SentenceView, start: int, end: int) -> bool:
     return any(m.start <= start and end <= m.end for m in view.mentions)
 
 
-@dataclass(frozen=True)
-class Named:
-    name: str
-    role: str | None          # the title as written ("Ngoại trưởng"), when one introduced the name
-    country: str | None       # the country named between title and name ("Hoa Kỳ" -> US)
+def _titles(view: SentenceView, vocabulary: _Vocabulary) -> list[tuple[int, int]]:
+    """(start, end) of every title in the sentence, including ones glued to the word before."""
+    titles = [(m.start(), m.end()) for m in vocabulary.titles.finditer(view.folded)]
+    if _GLUE.search(view.canon):
+        for m in vocabulary.glued_titles.finditer(view.folded):
+            s = m.start()
+            if s > 0 and view.canon[s].isupper() and view.canon[s - 1].islower() and (s, m.end()) not in titles:
+                titles.append((s, m.end()))            # "vàTổng Thư ký": a missing space
+    return sorted(titles)
 
 
-@lru_cache(maxsize=1)
-def _vocabulary() -> tuple[dict[str, Any], frozenset[str], re.Pattern[str], re.Pattern[str]]:
-    p = dict(patterns()["person"])
-    p["non_name_starts_set"] = frozenset(p["non_name_starts"])
-    title_re = compiled(*p["titles"])
-    glued_re = re.compile(title_re.pattern.replace("(?<![\\w‹])", ""))
-    return p, frozenset(p["surnames"]), title_re, glued_re
-
-
-_GLUE = re.compile(LOWER + UPPER)
-
-
-def names_in(view: SentenceView) -> list[Named]:
-    p, surnames, title_re, glued_re = _vocabulary()
-    canon = view.canon
-    titles = [(m.start(), m.end()) for m in title_re.finditer(view.folded)]
-    glued = glued_re.finditer(view.folded) if _GLUE.search(canon) else ()
-    for m in glued:
-        s = m.start()
-        if s > 0 and canon[s].isupper() and canon[s - 1].islower() and (s, m.end()) not in titles:
-            titles.append((s, m.end()))                # "vàTổng Thư ký": a missing space
-    if not titles:
-        return []                                      # every name we take is tied to a title
-    titles.sort()
-    tokens = _tokens(canon)
-    names: list[Named] = []
+def _runs(view: SentenceView, vocabulary: _Vocabulary) -> list[list[Token]]:
+    """Runs of capitalised words that no known name covers; particles join them ("von der Leyen")."""
+    canon, tokens = view.canon, _tokens(view.canon)
+    runs: list[list[Token]] = []
     i = 0
     while i < len(tokens):
         start, end, word = tokens[i]
-        if not _is_name_word(word, p) or _covered(view, start, end):
+        if not _is_name_word(word) or _covered(view, start, end):
             i += 1
             continue
         j = i
-        while j + 1 < len(tokens):
+        while j + 1 < len(tokens) and canon[tokens[j][1]:tokens[j + 1][0]].strip() == "":
             nxt = tokens[j + 1]
-            if canon[tokens[j][1]:nxt[0]].strip() != "":
-                break
-            if _is_name_word(nxt[2], p) and not _covered(view, nxt[0], nxt[1]):
+            if _is_name_word(nxt[2]) and not _covered(view, nxt[0], nxt[1]):
                 j += 1
                 continue
-            # "von der Leyen": particles continue a name when a capitalised word follows them
             k = j + 1
-            while k < len(tokens) and tokens[k][2] in p["name_particles"] and canon[tokens[k - 1][1]:tokens[k][0]] == " ":
+            while k < len(tokens) and tokens[k][2] in vocabulary.particles and canon[tokens[k - 1][1]:tokens[k][0]] == " ":
                 k += 1
-            if k > j + 1 and k < len(tokens) and _is_name_word(tokens[k][2], p) and \
-                    canon[tokens[k - 1][1]:tokens[k][0]] == " ":
+            if j + 1 < k < len(tokens) and _is_name_word(tokens[k][2]) and canon[tokens[k - 1][1]:tokens[k][0]] == " ":
                 j = k
                 continue
             break
-        run = tokens[i:j + 1]
+        runs.append(tokens[i:j + 1])
         i = j + 1
-        while run and run[0][2] in p["non_name_starts_set"]:
-            run = run[1:]                              # "Bộ", "Chính" open an organisation, not a name
-        cut = next((k for k in range(1, len(run) - 1) if run[k][2] in surnames), None)
-        if cut is not None and run[0][2] not in surnames:
-            run = run[cut:]                            # "Thương Nguyễn Cẩm Tú": the name starts at the surname
+    return runs
+
+
+def _trim(run: list[Token], vocabulary: _Vocabulary) -> list[Token]:
+    """The name inside a run: organisation words cut off the front, a family name starts it."""
+    while run and run[0][2] in vocabulary.not_names:
+        run = run[1:]                                  # "Bộ", "Chính" open an organisation, not a name
+    cut = next((k for k in range(1, len(run) - 1) if run[k][2] in vocabulary.surnames), None)
+    if cut is not None and run and run[0][2] not in vocabulary.surnames:
+        run = run[cut:]                                # "Thương Nguyễn Cẩm Tú": the name starts at the surname
+    return run
+
+
+def _shaped_like_a_name(words: list[str], vocabulary: _Vocabulary) -> bool:
+    if len(words) == 1:
+        # a single word is a name only if foreign-looking: "Obama", "Lavrov", not "Kinh" or "Tập"
+        return words[0].isascii() and len(words[0]) >= 3 and not _SYLLABLE.fullmatch(words[0].lower())
+    return len(words) <= 4 or (len(words) == 5 and words[0] not in vocabulary.surnames)
+
+
+def names_in(view: SentenceView) -> list[Named]:
+    """Every name a title introduces in the sentence, with that title and the country it names."""
+    vocabulary = _vocabulary()
+    titles = _titles(view, vocabulary)
+    if not titles:
+        return []                                      # every name we take is tied to a title
+    canon = view.canon
+    names: list[Named] = []
+    for raw_run in _runs(view, vocabulary):
+        run = _trim(raw_run, vocabulary)
         if not run:
             continue
         gap_start = run[0][0]
         title = next((t for t in reversed(titles) if t[1] <= gap_start and gap_start - t[1] <= 90), None)
-        after = view.folded[run[-1][1]:run[-1][1] + 40]
-        appositive = re.match(r",\s*(?:" + title_re.pattern + r")", after) is not None
-        if title is None and not appositive:
-            continue
-        if title is not None and not appositive:
-            between = canon[title[1]:gap_start]
-            if not _plausible_gap(view, title[1], gap_start, between, len(run)):
-                continue
+        appositive = re.match(r",\s*(" + vocabulary.titles.pattern + r")", view.folded[run[-1][1]:run[-1][1] + 40])
         words = [w for _, _, w in run]
-        if len(words) == 1 and not (words[0].isascii() and len(words[0]) >= 3) \
-                or len(words) == 1 and _SYLLABLE.fullmatch(words[0].lower()):
-            continue                                   # one Vietnamese syllable is rarely a whole name
-        if len(words) > 5:
+        if not _shaped_like_a_name(words, vocabulary):
             continue
-        if len(words) >= 2 and words[0] in surnames and len(words) > 4:
-            continue
-        role = canon[title[0]:title[1]] if title is not None and not appositive else None
-        if appositive:
-            hit = re.match(r",\s*(" + title_re.pattern + r")", after)
-            role = canon[run[-1][1] + hit.start(1):run[-1][1] + hit.end(1)] if hit else None
-        country = None
-        if title is not None and not appositive:
-            between_mentions = [m for m in view.mentions if title[1] <= m.start and m.end <= gap_start
-                                and m.kind in ("partner", "member")]
-            country = between_mentions[-1].code if between_mentions else None
-        names.append(Named(" ".join(words), role, country))
+        if appositive:                                 # "Nina Hatchinger, Đại sứ Hoa Kỳ tại ASEAN"
+            role = canon[run[-1][1] + appositive.start(1):run[-1][1] + appositive.end(1)]
+            names.append(Named(" ".join(words), role, None))
+        elif title is not None and _plausible_gap(view, title[1], gap_start, len(run), vocabulary):
+            countries = [m for m in view.mentions if title[1] <= m.start and m.end <= gap_start
+                         and m.kind in ("partner", "member")]
+            names.append(Named(" ".join(words), canon[title[0]:title[1]], countries[-1].code if countries else None))
     return names
 
 
-def _plausible_gap(view: SentenceView, title_end: int, name_start: int, between: str, run_length: int) -> bool:
+def _plausible_gap(view: SentenceView, title_end: int, name_start: int, run_length: int,
+                   vocabulary: _Vocabulary) -> bool:
     """What stands between a title and a name may only qualify the title."""
+    between = view.canon[title_end:name_start]
     if not between.strip():
         return True
     if re.search(r"[.;:!?]", between):
@@ -161,9 +177,7 @@ def _plausible_gap(view: SentenceView, title_end: int, name_start: int, between:
     if run_length == 1:
         return len(words) <= 2 and not capitalised
     # another name between the title and this one takes the title ("Tổng thống Moon Jae-in ... Chính sách")
-    pairs = re.findall(r"\b" + UPPER + r"[\w-]*\s+" + UPPER + r"[\w-]*", rest)
-    if any(p.split()[0] not in _NON_NAME and p.split()[0][:1].isupper() and p.split()[0].lower() != p.split()[0]
-           for p in pairs if p.split()[0] not in _NON_NAME):
+    if any(pair.split()[0] not in vocabulary.not_names for pair in _CAPITAL_PAIR.findall(rest)):
         return False
     return len(words) <= 12 and len(capitalised) <= 4
 
