@@ -115,9 +115,8 @@ def bench_ingest(articles: Sequence[Article], at_least: int, batch_size: int) ->
         with open_store(db) as store:
             stream: Iterator[Processed] = (process(a) for a in work)
             report = ingest_all(store, stream, batch_size=batch_size)
-        seconds = time.perf_counter() - start
-        with sqlite3.connect(db) as conn:
-            facts = conn.execute("SELECT count(*) FROM facts").fetchone()[0]
+            seconds = time.perf_counter() - start
+            facts = store.counts()["facts"]
     if report.added != len(work):
         raise SystemExit(f"bench: expected {len(work)} new articles, store says {report.summary()}")
     return Result("ingest", len(work), seconds, facts, peak_rss_mb())

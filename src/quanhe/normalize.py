@@ -1,7 +1,7 @@
 """Unicode normalization for Vietnamese that never loses track of the original offsets.
 
-Articles arrive in NFC or NFD, with old-style ("hoà", "thuý") or new-style ("hòa", "thúy")
-tone placement. Matching works on one canonical view; evidence spans point into the text as read.
+Articles arrive in NFC or NFD, with the tone of "oa", "oe", "uy" on either vowel ("hoà"/"hòa",
+"thuý"/"thúy"): we fold to the first vowel, as most newsrooms write. Matching works on one canonical view; evidence spans point into the text as read.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _retone_syllable(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def canonical_word(word: str) -> str:
-    """NFC with new-style tone placement; keeps the length of an NFC word."""
+    """NFC with the tone of "oa", "oe", "uy" on the first vowel; keeps the length of an NFC word."""
     nfc = unicodedata.normalize("NFC", word)
     if not nfc.isascii():
         nfc = _retone_syllable(nfc)

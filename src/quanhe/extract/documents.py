@@ -276,9 +276,14 @@ def _period(title: str, kind: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _accented() -> dict[str, str]:
+    return dict(patterns()["document"]["accented_actions"])
+
+
 def _accent_ok(view: SentenceView, tagged_index: int, word: str) -> bool:
     """A folded action word that is also another word counts only in its own spelling (patterns.toml)."""
-    written = dict(patterns()["document"]["accented_actions"]).get(word)
+    written = _accented().get(word)
     if written is None:
         return True
     pos = view.canon_pos(tagged_index)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of
@@ -67,6 +68,12 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
                                   "year": year, "target": target})
         memory.see(view)
     return list(out.values())
+
+
+@lru_cache(maxsize=1)
+def _pledge() -> re.Pattern[str]:
+    """A pledge verb shortly before the figure ("cam kết 150 triệu USD")."""
+    return re.compile(r"(?:" + "|".join(patterns()["indicator"]["pledge_words"]) + r")\b[^.;]{0,30}$")
 
 
 def _previous_year(ctx: ArticleContext, view: SentenceView) -> int | None:
@@ -148,8 +155,7 @@ def _year(ctx: ArticleContext, view: SentenceView, amount: Amount, metric: str, 
         return int(bare.group(1))                         # "bắt đầu từ 2022"
     if re.search(r"giai doan\s+\d{4}\s*[-–]\s*\d{4}", view.folded):
         return None                                       # a sum over a period, not one year's figure
-    p = patterns()["indicator"]
-    pledged = re.search(r"(?:" + "|".join(p["pledge_words"]) + r")\b[^.;]{0,30}$", view.folded[:amount.start])
-    if metric == "aid" and (has_word(view.folded, p["announce_words"]) or pledged) and ctx.ref:
+    pledged = _pledge().search(view.folded[:amount.start])
+    if metric == "aid" and (has_word(view.folded, patterns()["indicator"]["announce_words"]) or pledged) and ctx.ref:
         return ctx.ref.year
     return None
