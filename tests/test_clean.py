@@ -84,3 +84,13 @@ def test_sentence_offsets_cover_the_paragraph(parts) -> None:
     for start, end, _ in spans:
         covered.update(range(start, end))
     assert all(text[i].isspace() for i in range(len(text)) if i not in covered)
+
+
+def test_every_credit_pattern_holds_a_credit_word() -> None:
+    """clean looks for credit words before running the credit patterns: none may be skipped."""
+    import tomllib
+    from importlib import resources
+
+    raw = tomllib.loads(resources.files("quanhe.data").joinpath("boilerplate.toml").read_text("utf-8"))
+    for pattern in raw["credit_patterns"]:
+        assert any(word in pattern for word in raw["credit_words"]), pattern

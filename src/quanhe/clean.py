@@ -34,6 +34,7 @@ class _Markers:
     line_pattern: re.Pattern[str]       # a line matching this is furniture
     tail_start: tuple[str, ...]         # a line equal to one of these ends the prose
     credit: re.Pattern[str]             # photo / source credits inside a line: "(Ảnh: ...)", "Ảnh: BNG"
+    credit_words: tuple[str, ...]       # every credit holds one of these: a cheap first look
     caption_start: tuple[str, ...]      # a sentence starting so is a caption ("Trong ảnh")
     mt_words: frozenset[str]            # English words that betray a machine translation
 
@@ -47,6 +48,7 @@ def markers() -> _Markers:
         line_pattern=re.compile("|".join(raw["line_patterns"])),
         tail_start=tuple(s.casefold() for s in raw["tail_start"]),
         credit=re.compile("|".join(raw["credit_patterns"])),
+        credit_words=tuple(raw["credit_words"]),
         caption_start=tuple(raw["caption_start"]),
         mt_words=frozenset(raw["machine_translation_words"]),
     )
@@ -137,6 +139,12 @@ def clean(article: Article) -> Document:
     )
 
 
+def _credit(m: _Markers, text: str) -> re.Match[str] | None:
+    if not any(word in text for word in m.credit_words):
+        return None
+    return m.credit.search(text)
+
+
 def _with_url(article: Article, url: str | None) -> Article:
     return Article(article.id, article.text, article.source, article.fmt, url, article.title, article.published)
 
@@ -149,7 +157,7 @@ def _is_furniture(line: str, folded: str, m: _Markers, is_last: bool) -> bool:
         return True
     if stripped.startswith("[") and stripped.endswith("]"):
         return True                                  # an inline related-news link
-    if m.credit.search(line) and len(_WORD.findall(line)) < 40:
+    if _credit(m, line) and len(_WORD.findall(line)) < 40:
         return True                                  # a captioned photo
     if _GLUED_HEADLINES.search(line) and not _TERMINAL.search(line):
         return True                                  # related headlines run together
@@ -168,7 +176,7 @@ def _prose_sentences(text: str, a: int, b: int, m: _Markers) -> Iterator[tuple[i
     parts = list(split_paragraph(text, a, b))
     for k, (s, e, glued) in enumerate(parts):
         sentence = text[s:e]
-        credit = m.credit.search(sentence)
+        credit = _credit(m, sentence)
         if any(sentence.startswith(c) for c in m.caption_start):
             yield s, e, "caption"
             continue
@@ -176,7 +184,7 @@ def _prose_sentences(text: str, a: int, b: int, m: _Markers) -> Iterator[tuple[i
             yield s, e, "caption"                    # "Ngoại trưởng Hoa Kỳ Anthony Blinken.Ngoại trưởng ..."
             continue
         nxt = text[e:parts[k + 1][1]] if k + 1 < len(parts) else ""
-        if m.credit.match(nxt.strip()) and not credit:
+        if not credit and _credit(m, nxt) and m.credit.match(nxt.strip()):
             yield s, e, "caption"                    # the sentence a "(Ảnh: ...)" credit belongs to
             continue
         if credit:
