@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -54,69 +54,37 @@ def markers() -> _Markers:
     )
 
 
+@dataclass
+class _Layout:
+    """What each line of an article is: metadata, furniture, or prose."""
+
+    title: str | None
+    datelines: list[tuple[str, bool]] = field(default_factory=list)   # (date, seen after the title)
+    marker_date: str | None = None                                    # the " date YYYY-MM" line
+    prose_lines: list[tuple[int, int]] = field(default_factory=list)
+    boilerplate: list[Span] = field(default_factory=list)
+
+
 def clean(article: Article) -> Document:
     """Metadata and prose of an article; every span points into ``article.text`` as read."""
     view = normalize(article.text)
     # Markers and patterns are written in NFC: read the canonical view, then map spans back.
     text = view.text
     m = markers()
-    boilerplate: list[Span] = []
     body_start = 1 if text.startswith("\ufeff") else 0
     url = article.url
+    url_span: list[Span] = []
     first = text[body_start:].split("\n", 1)[0]
     if _URL_LINE.match(first):
         url = url or first.strip()
-        boilerplate.append(Span(body_start, body_start + len(first)))
+        url_span.append(Span(body_start, body_start + len(first)))
         body_start += len(first) + 1
-
-    title: str | None = article.title
-    datelines: list[tuple[str, bool]] = []       # (date, seen after the title)
-    marker_date: str | None = None
-    prose_lines: list[tuple[int, int]] = []
-    ended = False
-    lines = list(paragraphs(text, body_start))
-    for i, (a, b) in enumerate(lines):
-        line = text[a:b]
-        if ended:
-            boilerplate.append(Span(a, b))
-            continue
-        marker = _MARKER_DATE.match(line)
-        if marker:
-            marker_date = marker_date or marker.group(1)
-            boilerplate.append(Span(a, a + marker.end()))
-            a += marker.end()
-            line = text[a:b]
-            if not line.strip():
-                continue
-        folded = line.casefold().strip()
-        if folded.rstrip(" :.") in m.tail_start:       # "Tin liên quan", "Bài liên quan:"
-            ended = True
-            boilerplate.append(Span(a, b))
-            continue
-        if not prose_lines:
-            dateline = parse_dateline(line) if len(line) < 120 else None
-            if dateline:
-                datelines.append((dateline, title is not None))
-                boilerplate.append(Span(a, b))
-                continue
-        if _is_furniture(line, folded, m, is_last=i == len(lines) - 1):
-            boilerplate.append(Span(a, b))
-            continue
-        if title is None and not prose_lines and _looks_like_heading(line):
-            title = line.strip().strip('"“”')
-            boilerplate.append(Span(a, b))
-            continue
-        if title is not None and line.strip().strip('"“”') == title:
-            boilerplate.append(Span(a, b))          # the title repeated as a caption
-            continue
-        if not _TERMINAL.search(line) and len(_WORD.findall(line)) < 25 and i != len(lines) - 1:
-            boilerplate.append(Span(a, b))          # a heading or photo caption between paragraphs
-            continue
-        prose_lines.append((a, b))
+    layout = _lay_out(text, body_start, article.title, m)
+    boilerplate = url_span + layout.boilerplate
 
     sentences: list[Sentence] = []
     original = article.text
-    for a, b in prose_lines:
+    for a, b in layout.prose_lines:
         for s_start, s_end, kind in _prose_sentences(text, a, b, m):
             if kind == "prose":
                 start, end = view.original(s_start), view.original(s_end)
@@ -125,11 +93,11 @@ def clean(article: Article) -> Document:
                 boilerplate.append(Span(s_start, s_end))
     boilerplate = [Span(view.original(s.start), view.original(s.end)) for s in boilerplate]
 
-    published, source = _published(marker_date, datelines, url, article.published)
-    prose = " ".join(text[view_start:view_end] for view_start, view_end in prose_lines)
+    published, source = _published(layout.marker_date, layout.datelines, url, article.published)
+    prose = " ".join(text[a:b] for a, b in layout.prose_lines)
     return Document(
         article=article if url == article.url else _with_url(article, url),
-        title=title,
+        title=layout.title,
         published=published,
         published_source=source,
         machine_translated=_machine_translated(prose, m),
@@ -137,6 +105,53 @@ def clean(article: Article) -> Document:
         boilerplate=tuple(sorted(set(boilerplate), key=lambda s: (s.start, s.end))),
         sentences=tuple(sentences),
     )
+
+
+def _lay_out(text: str, body_start: int, title: str | None, m: _Markers) -> _Layout:
+    """Sort the lines after the URL: date marker, related-news tail, datelines, furniture,
+    the title, captions between paragraphs, and prose."""
+    layout = _Layout(title)
+    ended = False
+    lines = list(paragraphs(text, body_start))
+    for i, (a, b) in enumerate(lines):
+        line = text[a:b]
+        if ended:
+            layout.boilerplate.append(Span(a, b))
+            continue
+        marker = _MARKER_DATE.match(line)
+        if marker:
+            layout.marker_date = layout.marker_date or marker.group(1)
+            layout.boilerplate.append(Span(a, a + marker.end()))
+            a += marker.end()
+            line = text[a:b]
+            if not line.strip():
+                continue
+        folded = line.casefold().strip()
+        if folded.rstrip(" :.") in m.tail_start:       # "Tin liên quan", "Bài liên quan:"
+            ended = True
+            layout.boilerplate.append(Span(a, b))
+            continue
+        if not layout.prose_lines:
+            dateline = parse_dateline(line) if len(line) < 120 else None
+            if dateline:
+                layout.datelines.append((dateline, layout.title is not None))
+                layout.boilerplate.append(Span(a, b))
+                continue
+        if _is_furniture(line, folded, m, is_last=i == len(lines) - 1):
+            layout.boilerplate.append(Span(a, b))
+            continue
+        if layout.title is None and not layout.prose_lines and _looks_like_heading(line):
+            layout.title = line.strip().strip('"“”')
+            layout.boilerplate.append(Span(a, b))
+            continue
+        if layout.title is not None and line.strip().strip('"“”') == layout.title:
+            layout.boilerplate.append(Span(a, b))   # the title repeated as a caption
+            continue
+        if not _TERMINAL.search(line) and len(_WORD.findall(line)) < 25 and i != len(lines) - 1:
+            layout.boilerplate.append(Span(a, b))   # a heading or photo caption between paragraphs
+            continue
+        layout.prose_lines.append((a, b))
+    return layout
 
 
 def _credit(m: _Markers, text: str) -> re.Match[str] | None:
