@@ -28,6 +28,10 @@ def test_a_summit_series_with_ordinals_dates_and_online_flag() -> None:
     assert us3["date"] == "2015-11" and us3["location"] == "Kuala Lumpur"
     asean37 = by_key[("asean_summit", (), 37)]
     assert asean37["online"] is True
+    # "... và các Hội nghị cấp cao liên quan được tổ chức bằng hình thức trực tuyến": the series is online
+    assert by_key[("asean_partner_summit", ("US",), 8)]["online"] is True
+    assert us3["online"] is None                       # 2015, another series
+    assert asean37["date_source"] == "text"
 
 
 def test_each_fact_is_emitted_once_with_every_sentence_that_states_it() -> None:

@@ -272,6 +272,18 @@ def _acronym_meetings(view: SentenceView, heads: list[Head], index: int) -> list
     return out
 
 
+def _series_online(ctx: ArticleContext) -> str | None:
+    """The month of a summit series said to be held online together with its related meetings."""
+    for view in ctx.views:
+        if re.search(r"\blien quan\b", view.folded) and _has(view.folded, patterns()["meeting"]["online_words"]):
+            dates = [d.date for d in view.dates if not d.date.startswith("--")]
+            if dates:
+                return dates[0][:7]
+            if ctx.published:
+                return ctx.published[:7]
+    return None
+
+
 def _dates_agree(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a.startswith(b) or b.startswith(a)
 
@@ -305,10 +317,19 @@ def fuse_meetings(mentions: list[MeetingMention]) -> list[MeetingMention]:
 
 def extract_meetings(ctx: ArticleContext) -> list[Fact]:
     facts = []
+    lead = {v.sentence.start for v in ctx.views[:2]}
+    series_online = _series_online(ctx)
     for m in fuse_meetings(meetings_in(ctx)):
+        date_source = "text" if m.date else None
+        if m.date is None and ctx.published and (m.status == "planned" or lead & {e.start for e in m.evidence}):
+            # announced in the news, or the event the article opens with: the publication month
+            m.date, date_source = ctx.published[:7], "published"
+        if m.online is None and series_online and _dates_agree(m.date, series_online):
+            m.online = True                        # "... và các Hội nghị Cấp cao liên quan ... trực tuyến"
         attributes = {
             "mechanism": m.mechanism, "ordinal": m.ordinal, "end_date": m.end_date,
             "online": m.online, "location": m.location, "special": m.special, "status": m.status,
+            "date_source": date_source,
         }
         confidence = 0.9 if m.ordinal is not None else 0.75
         facts.append(Fact("meeting", ctx.doc.id, m.partners, m.date, tuple(m.evidence), confidence, attributes))
