@@ -67,7 +67,11 @@ def _location(view: SentenceView, head_canon: int) -> str | None:
               and lead.search(view.folded[max(0, m.start - 45):m.start])]
     after = [m for m in venues if m.start >= head_canon]
     before = [m for m in venues if m.start < head_canon]
-    if after and (not before or after[0].start - head_canon < 100):
+    near = [m for m in after if m.start - head_canon < 100]
+    cities = [m for m in near if m.kind == "place"]
+    if cities:
+        chosen = cities[0]                         # "tại Hoa Kỳ ..., tại thủ đô Washington D.C.": the city
+    elif after and (not before or after[0].start - head_canon < 100):
         chosen = after[0]
     elif before:
         chosen = before[-1]
@@ -272,6 +276,19 @@ def _acronym_meetings(view: SentenceView, heads: list[Head], index: int) -> list
     return out
 
 
+def _lead_venue(ctx: ArticleContext) -> str | None:
+    """Where the article's opening event is: "Manila, Phi Luật Tân: ..." or "tại <city>" in the lead."""
+    lead = re.compile(patterns()["meeting"]["location_lead"])
+    for index, view in enumerate(ctx.views[:2]):
+        for m in view.mentions:
+            if m.kind != "place" or m.code in ("east_asia", "mekong", "regions"):
+                continue
+            opening = index == 0 and m.start == 0 and view.canon[m.end:m.end + 2].startswith((",", ":", " ("))
+            if opening or lead.search(view.folded[max(0, m.start - 45):m.start]):
+                return view.canon[m.start:m.end]
+    return None
+
+
 def _series_online(ctx: ArticleContext) -> str | None:
     """The month of a summit series said to be held online together with its related meetings."""
     for view in ctx.views:
@@ -319,11 +336,14 @@ def extract_meetings(ctx: ArticleContext) -> list[Fact]:
     facts = []
     lead = {v.sentence.start for v in ctx.views[:2]}
     series_online = _series_online(ctx)
+    lead_venue = _lead_venue(ctx)
     for m in fuse_meetings(meetings_in(ctx)):
         date_source = "text" if m.date else None
         if m.date is None and ctx.published and (m.status == "planned" or lead & {e.start for e in m.evidence}):
             # announced in the news, or the event the article opens with: the publication month
             m.date, date_source = ctx.published[:7], "published"
+        if m.location is None and lead_venue and (m.status == "planned" or lead & {e.start for e in m.evidence}):
+            m.location = lead_venue                # "Trong ba ngày tại Kuala Lumpur, Thủ tướng sẽ dự ..."
         if m.online is None and series_online and _dates_agree(m.date, series_online):
             m.online = True                        # "... và các Hội nghị Cấp cao liên quan ... trực tuyến"
         attributes = {
