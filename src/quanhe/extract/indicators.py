@@ -101,19 +101,23 @@ def _partner_alone(view: SentenceView, amount: Amount) -> bool:
 
 
 def _member_figure(view: SentenceView, amount: Amount) -> bool:
-    """True when the names nearest before the figure are a member state's, not ASEAN's."""
+    """True when the figure is a member state's own, not ASEAN's."""
     clause_start = max(view.canon.rfind(";", 0, amount.start), view.canon.rfind(". ", 0, amount.start), 0)
     named = [m for m in view.mentions if clause_start <= m.start < amount.start
              and (m.kind in ("member", "partner") or m.code == "ASEAN")]
     if not named:
         return False
-    last_two = named[-2:]
-    has_member = any(m.kind == "member" for m in last_two)
     following = view.folded[amount.end:amount.end + 70]
-    has_asean = any(m.code == "ASEAN" for m in last_two) or bool(
-        re.match(r"[^;.]{0,15}\bgiua\b", following) and any(
-            m.code == "ASEAN" and amount.end <= m.start <= amount.end + 70 for m in view.mentions))
-    return has_member and not has_asean
+    if re.match(r"[^;.]{0,15}\bgiua\b", following) and any(
+            m.code == "ASEAN" and amount.end <= m.start <= amount.end + 70 for m in view.mentions):
+        return False                                  # "... 200 tỷ USD giữa Hàn Quốc và ASEAN"
+    subject = named[0]
+    opening = len(view.folded[clause_start:subject.start].split()) <= 2
+    if subject.kind == "member" and opening and \
+            re.match(r"\s*(?:la|hien la|tiep tuc la)\b", view.folded[subject.end:subject.end + 15]):
+        return True                                   # "Việt Nam là đối tác thương mại lớn nhất của Trung Quốc ..."
+    last_two = named[-2:]
+    return any(m.kind == "member" for m in last_two) and not any(m.code == "ASEAN" for m in last_two)
 
 
 def _partners(view: SentenceView, memory: PartnerMemory, amount: Amount) -> tuple[str, ...] | None:

@@ -123,6 +123,8 @@ def ordinal_of(view: SentenceView, tail_start: int, tail: str, before: str, chai
             return found[0]
     if re.match(r"\s*(?:[a-z]+\s+){0,2}(?:lan\s+)?dau\s+tien\b", tail) and not tail.startswith(" lan dau tien duoc"):
         return 1                                   # "hội nghị thượng đỉnh (toàn thể) đầu tiên"
+    if chain_end and re.match(r"\s*(?:lan\s+)?dau\s+tien\b", tail[chain_end:]):
+        return 1                                   # "Hội nghị Bộ trưởng Ngoại giao ASEAN-Anh đầu tiên"
     back = re.search(r"lan\s+thu\s+\w+(?:\s+\w+)?\s+(?:cua\s+)?$", before)
     if back:
         pos = view.canon_pos(head_start - len(before) + back.start())
@@ -201,7 +203,9 @@ def more_ordinals(view: SentenceView, head: Head, ordinal: int | None) -> list[i
     """Further ordinals joined to the first: "lần thứ 44 và 45", "lần thứ 40, 41"."""
     if ordinal is None:
         return []
-    m = re.match(r"[^;.]{0,120}?\blan thu \d+((?:\s*(?:,|va)\s*\d{1,2}\b)+)", view.tagged[head.end:])
-    if not m:
+    tail = view.tagged[head.end:head.end + 160]
+    first = re.search(r"\blan thu (\d+)|‹O:ASEAN›[- ]?(\d{1,2})\b", tail)   # this meeting's own ordinal
+    if not first or int(first.group(1) or first.group(2)) != ordinal:
         return []
-    return [int(n) for n in re.findall(r"\d+", m.group(1)) if int(n) != ordinal]
+    more = re.match(r"((?:\s*(?:,|va)\s*\d{1,2}\b)+)", tail[first.end():])
+    return [int(n) for n in re.findall(r"\d+", more.group(1)) if int(n) != ordinal] if more else []

@@ -180,6 +180,10 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[Head], i: i
     name_part = head.text + " " + tail[:min(len(tail), chain_end + 60)]
     date_value, end_date = _when(ctx, view, head_canon, index)
     status = "planned" if _has(view.folded, p["planned_words"]) else "held"
+    if status == "planned" and date_value and ctx.published and date_value[:7] < ctx.published[:7] \
+            and not _year_written(view, date_value):
+        date_value = _next_year(date_value)        # "dự kiến ... vào tháng 10 tới": the coming October
+        end_date = _next_year(end_date) if end_date else None
     if date_value and ctx.published and len(date_value) >= 10 and len(ctx.published) >= 10 \
             and date_value > ctx.published:
         status = "planned"
@@ -190,6 +194,14 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[Head], i: i
         online=online, location=_location(view, head_canon), special=_has(name_part, p["special_words"]),
         status=status, evidence=[view.evidence],
     )
+
+
+def _year_written(view: SentenceView, date: str) -> bool:
+    return any(d.date == date and d.year_stated for d in view.dates)
+
+
+def _next_year(date: str) -> str:
+    return str(int(date[:4]) + 1) + date[4:]
 
 
 def _unnamed_parties(view: SentenceView, head: Head, level: str, bare: bool, generic: bool, before: str,

@@ -117,7 +117,7 @@ def _date_of(ctx: ArticleContext, view: SentenceView, start: int, end: int) -> t
     anniversary = _ANNIVERSARY.search(tagged, max(0, start - 40), end + 5)
     if anniversary and anniversary.start() <= start <= anniversary.end() + 30:
         # "kỷ niệm 45 năm quan hệ đối thoại" counts back from the year it is celebrated in
-        base = _base_year(ctx, view)
+        base = _base_year(ctx, view, view.canon_pos(anniversary.start()))
         if base:
             return str(anniversary_year(int(anniversary.group(1)), base)), 2
     stated = [d for d in view.dates if not d.relative and not d.date.startswith("--")
@@ -149,14 +149,15 @@ def _month(date: str) -> str:
     return date[:7] if len(date) >= 7 else date
 
 
-def _base_year(ctx: ArticleContext, view: SentenceView) -> int | None:
-    """The year an anniversary counts from: a year the sentence states, else the article's."""
-    for d in view.dates:
-        if d.year_stated and not d.relative and re.fullmatch(r"\d{4}", d.date):
-            return int(d.date)
+def _base_year(ctx: ArticleContext, view: SentenceView, near: int | None = None) -> int | None:
+    """The year an anniversary counts from: the stated date nearest to it in the sentence
+    ("kỷ niệm 50 năm ... tháng 12/2023"), else the article's year."""
+    stated = [d for d in view.dates if d.year_stated and not d.relative and not d.date.startswith("--")]
+    if stated:
+        anchor = near if near is not None else 0
+        return int(min(stated, key=lambda d: abs(d.start - anchor)).date[:4])
     if ctx.ref and ctx.ref_precision:
         return ctx.ref.year
     return None
 
 
-__all__ = ["Evidence", "extract_partnerships"]

@@ -58,7 +58,7 @@ def _tokens(text: str) -> list[Token]:
             continue
         cut = 0
         for i in range(1, len(word)):
-            if word[i].isupper() and word[i - 1].islower() and word[i - 1] != "-":
+            if word[i].isupper() and word[i - 1].islower() and word[i - 1] != "-" and word[cut].islower():
                 out.append((start + cut, start + i, word[cut:i]))
                 cut = i
         out.append((start + cut, start + len(word), word[cut:]))
