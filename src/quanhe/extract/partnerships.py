@@ -7,7 +7,7 @@ from typing import Any
 from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of
 from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.dates import anniversary_year
-from quanhe.model import Evidence, Fact
+from quanhe.model import Fact
 
 _ANNIVERSARY = re.compile(r"(?:ky niem|danh dau|tron)\s+(\d{1,3})\s+nam\s+(?:thiet lap\s+|ngay thiet lap\s+)?quan he")
 _NTH_YEAR = re.compile(r"(sang nam,?.{0,80}?)?buoc sang nam thu (\d{1,3})")
