@@ -159,3 +159,20 @@ def test_a_list_of_partner_summits_named_once() -> None:
     found = {(tuple(m["partners"]), m["ordinal"], m["date"]) for m in _facts(records, "meeting")}
     assert found == {(("CN",), 23, "2020-11-12"), (("JP",), 23, "2020-11-12"), (("KR",), 21, "2020-11-12"),
                      (("IN",), 17, "2020-11-12")}
+
+
+def test_levels_named_after_a_place_or_a_bilateral_pair() -> None:
+    records = _text_records("Các nhà lãnh đạo hài lòng với quan hệ Đối tác chiến lược toàn diện ASEAN-Hoa Kỳ, được "
+                            "thiết lập tại Phnom Penh tháng 11/2022, trên cơ sở quan hệ đối thoại được thiết lập từ "
+                            "năm 1977. Việt Nam và Anh hiện có quan hệ Đối tác chiến lược từ năm 2010.",
+                            published="2024-10-10")
+    found = {(tuple(p["partners"]), p["level"], p["date"]) for p in _facts(records, "partnership")
+             if p["status"] == "established"}
+    assert found == {(("US",), "comprehensive_strategic_partnership", "2022-11"),
+                     (("US",), "dialogue_relations", "1977")}
+
+
+def test_an_anniversary_counts_from_the_year_it_is_celebrated_in() -> None:
+    records = _text_records("Hội nghị Cấp cao kỷ niệm 50 năm quan hệ ASEAN-Nhật Bản diễn ra ở Tokyo tháng 12/2023.",
+                            published="2024-10-10")
+    assert {(p["level"], p["date"]) for p in _facts(records, "partnership")} == {("dialogue_relations", "1973")}

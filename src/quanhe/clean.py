@@ -46,7 +46,7 @@ def markers() -> _Markers:
         line_exact=frozenset(s.casefold() for s in raw["line_exact"]),
         line_prefix=tuple(raw["line_prefix"]),
         line_pattern=re.compile("|".join(raw["line_patterns"])),
-        tail_start=tuple(s.casefold() for s in raw["tail_start"]),
+        tail_start=tuple(s.casefold().rstrip(" :.") for s in raw["tail_start"]),
         credit=re.compile("|".join(raw["credit_patterns"])),
         credit_words=tuple(raw["credit_words"]),
         caption_start=tuple(raw["caption_start"]),

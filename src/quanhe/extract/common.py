@@ -7,13 +7,13 @@ from quanhe.extract.context import TAG, ArticleContext, SentenceView
 from quanhe.language.dates import DateMention
 
 _NAME = r"‹[PGOLM]:\w+›(?:\s*\(\s*‹[PGOLM]:\w+›\s*\))?"        # "Liên minh châu Âu (EU)"
-_CHAIN = re.compile(_NAME + r"(?:\s*(?:[-–—+/,]|\bva\b|\bvoi\b)\s*" + _NAME + ")*")
+CHAIN = re.compile(_NAME + r"(?:\s*(?:[-–—+/,]|\bva\b|\bvoi\b)\s*" + _NAME + ")*")
 
 
 def chain_near(view: SentenceView, start: int, end: int, window: int = 70) -> list[tuple[str, str]] | None:
     """The run of names ("ASEAN-Hoa Kỳ", "giữa ASEAN và Nga") nearest after tagged ``start``."""
     segment = view.tagged[start:min(len(view.tagged), end + window)]
-    m = _CHAIN.search(segment)
+    m = CHAIN.search(segment)
     if not m:
         return None
     return [(t.group(1), t.group(2)) for t in TAG.finditer(m.group(0))]

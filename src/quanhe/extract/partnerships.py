@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of
-from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
+from quanhe.extract.common import CHAIN, PartnerMemory, chain_near, has_word, partners_of
+from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.dates import anniversary_year
 from quanhe.model import Fact
 
@@ -88,18 +88,14 @@ def _record(found: _Found, partners: tuple[str, ...], level: str, status: str, d
 
 
 def _chain_before(view: SentenceView, clause_start: int, start: int) -> list[tuple[str, str]] | None:
-    """The last run of names before the phrase, in its clause ("ASEAN-New Zealand kỷ niệm 45 năm")."""
+    """The last run of names before the phrase, in its clause ("ASEAN-New Zealand kỷ niệm 45 năm");
+    a place alone ("tại Phnom Penh") names no party."""
     found = None
-    position = clause_start
-    while True:
-        chain = chain_near(view, position, position, max(0, start - position - 1))
-        if chain is None:
-            return found
-        found = chain
-        nxt = view.tagged.find("›", position, start)
-        if nxt < 0:
-            return found
-        position = nxt + 1
+    for m in CHAIN.finditer(view.tagged, clause_start, start):
+        chain = [(t.group(1), t.group(2)) for t in TAG.finditer(m.group(0))]
+        if not all(k == "L" and c not in ("east_asia", "mekong") for k, c in chain):
+            found = chain
+    return found
 
 
 def _reaching() -> re.Pattern[str]:
