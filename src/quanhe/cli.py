@@ -47,9 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         _error("interrupted")
         return 130
     except BrokenPipeError:
-        # the reader (head, less) went away: stop quietly
+        # the reader (head, less) went away: it has what it wanted, so stop quietly and succeed
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,10 +44,20 @@ def process(article: Article) -> Processed:
 
 
 def process_all(items: Iterable[Article | Rejected]) -> Iterator[Processed | Rejected]:
-    """Process a stream of read results; a failure in one article is a Rejected, not a crash."""
+    """Process a stream of read results; a failure in one article is a Rejected, not a crash.
+
+    An article's id is its file name: two different files with one name in a run would overwrite
+    each other in the store, so the second is rejected with a way out.
+    """
+    seen: dict[str, Article] = {}
     for item in items:
         if isinstance(item, Rejected):
             yield item
+            continue
+        first = seen.setdefault(item.id, item)
+        if first is not item and first.key != item.key:
+            yield Rejected(item.source, "read", f"same article id {item.id!r} as {first.source}: ids come "
+                                                "from file names, so rename one of the two files")
             continue
         try:
             yield process(item)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
 from quanhe.errors import UsageError
@@ -42,7 +43,7 @@ def facts(store: Store, partner: str | None = None, type: str | None = None,
     any date range."""
     where = FactFilter(
         partner=_code(partner),
-        type=type.strip().lower() if type else None,
+        type=_type(type),
         since=_iso(since, "since"),
         until=_iso(until, "until"),
         limit=_limit(limit),
@@ -52,8 +53,9 @@ def facts(store: Store, partner: str | None = None, type: str | None = None,
 
 def search(store: Store, query: str, limit: int = 20, *,
            marks: tuple[str, str] = MARKS) -> list[SearchHit]:
-    """Sentences holding every word of ``query``, ignoring case, diacritics, đ and tone placement
-    ("hoa ky" finds "Hoa Kỳ", "doi tac" finds "đối tác"). A word ending in * is a prefix."""
+    """Sentences holding every word of ``query``, in any order, ignoring case, diacritics, đ and
+    tone placement ("hoa ky" finds "Hoa Kỳ", "doi tac" finds "đối tác"). A word ending in * is a
+    prefix; a "quoted phrase" must stand whole ('"dong a"' finds "Đông Á", not "Đông Nam Á")."""
     terms = terms_of(query)
     if not terms:
         raise UsageError("the search query has no words; try: quanhe search \"hoa ky\"")
@@ -63,9 +65,15 @@ def search(store: Store, query: str, limit: int = 20, *,
 
 
 def terms_of(query: str) -> list[str]:
-    """The folded words of a query, in order, without repeats."""
+    """The folded terms of a query, in order, without repeats: each word, or a "quoted phrase"
+    as one term (its words must then stand together and in order)."""
     seen: dict[str, None] = {}
-    for word in _WORD.findall(_strip_marks(fold(query))):
+    folded = _strip_marks(fold(query))
+    for phrase in re.findall(r'"([^"]+)"', folded):
+        words = _WORD.findall(phrase)
+        if words:
+            seen.setdefault(" ".join(words), None)
+    for word in _WORD.findall(re.sub(r'"[^"]*"', " ", folded)):
         seen.setdefault(word, None)
     return list(seen)
 
@@ -76,9 +84,13 @@ def snippet(text: str, terms: list[str], *, marks: tuple[str, str] = MARKS,
     around the first match."""
     folded, where = _fold_with_map(text)
     spans: list[tuple[int, int]] = []
+    words = [t for t in terms if " " not in t]
+    for phrase in (t for t in terms if " " in t):      # a quoted phrase: mark where it stands whole
+        for m in re.finditer(r"(?<!\w)" + r"\W+".join(map(re.escape, phrase.split())) + r"(?!\w)", folded):
+            spans.append((where[m.start()], where[m.end() - 1] + 1))
     for m in re.finditer(r"\w+", folded):
         word = m.group()
-        if any(word.startswith(t[:-1]) if t.endswith("*") else word == t for t in terms):
+        if any(word.startswith(t[:-1]) if t.endswith("*") else word == t for t in words):
             start, end = where[m.start()], where[m.end() - 1] + 1
             while end < len(text) and unicodedata.combining(text[end]):
                 end += 1
@@ -86,6 +98,7 @@ def snippet(text: str, terms: list[str], *, marks: tuple[str, str] = MARKS,
                 spans[-1] = (spans[-1][0], end)     # join neighbours: [Hoa Kỳ], not [Hoa] [Kỳ]
             else:
                 spans.append((start, end))
+    spans.sort()
     lo, hi = 0, len(text)
     if len(text) > width:
         first = spans[0][0] if spans else 0
@@ -118,6 +131,18 @@ def _strip_marks(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+FACT_TYPES = ("meeting", "partnership", "document", "indicator", "person")
+
+
+def _type(kind: str | None) -> str | None:
+    if kind is None:
+        return None
+    value = kind.strip().lower()
+    if value not in FACT_TYPES:
+        raise UsageError(f"--type {kind!r} is not a fact type; use one of: {', '.join(FACT_TYPES)}")
+    return value
+
+
 def _code(partner: str | None) -> str | None:
     if partner is None:
         return None
@@ -131,9 +156,20 @@ def _iso(value: str | int | None, name: str) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
-    if not _ISO_DATE.fullmatch(text):
+    parts = text.split("-")
+    valid = bool(_ISO_DATE.fullmatch(text)) and (len(parts) < 2 or 1 <= int(parts[1]) <= 12) and (
+        len(parts) < 3 or _real_day(text))
+    if not valid:
         raise UsageError(f"--{name} {value!r} is not an ISO date; write 2015, 2015-11 or 2015-11-14")
     return text
+
+
+def _real_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _limit(limit: int | None) -> int | None:

@@ -7,6 +7,7 @@ exactly what ``Path.read_text(encoding="utf-8")`` gives: universal newlines, a B
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import os
 import re
@@ -32,6 +33,7 @@ _SUFFIXES: dict[str, Fmt] = {".txt": "txt", ".html": "html", ".htm": "html", ".j
 _URL_LINE = re.compile(r"https?://\S+")
 _MB = 1_000_000
 _STDIN = "<stdin>"
+_MIN_HTML_WORDS = 25          # fewer words than this is a menu or a widget, not an article
 
 # BOMs, longest first: the UTF-32-LE BOM starts with the UTF-16-LE one. The "utf-8" codec
 # keeps the BOM as "\ufeff" (as read_text does); the UTF-16/32 codecs drop theirs.
@@ -119,7 +121,10 @@ def _read_stdin(stdin: BinaryIO | None, max_bytes: int) -> Iterator[Item]:
     if len(data) > max_bytes:
         raise InputError(_STDIN, f"input is over the {_size(max_bytes)} limit "
                                  "(set QUANHE_MAX_BYTES or --max-bytes)")
-    yield from _parse(decode(data, _STDIN), _STDIN, "stdin", None)
+    text = decode(data, _STDIN)
+    # no file name to name it by: the content does, so two different texts never share an id
+    stem = "stdin-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    yield from _parse(text, _STDIN, stem, None)
 
 
 def _too_big(size: int, limit: int) -> str:
@@ -146,7 +151,8 @@ def _sniff(text: str) -> Fmt:
     if head.startswith("<"):
         return "html"
     lines = [line for line in head.split("\n") if line.strip()]
-    return "jsonl" if lines and all(_is_json_object(line) for line in lines) else "txt"
+    # JSON Lines when the first row is a JSON object: a broken later row is then reported, not read as prose
+    return "jsonl" if lines and _is_json_object(lines[0]) else "txt"
 
 
 def _is_json_object(line: str) -> bool:
@@ -173,8 +179,9 @@ def _parse(text: str, source: str, stem: str, fmt: Fmt | None) -> Iterator[Item]
 def _html_article(html: str, source: str, stem: str) -> Article:
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     text = getattr(doc, "text", None) if doc is not None else None
-    if not text or not text.strip():
-        raise InputError(source, "no article text found in the HTML page")
+    if not text or len(text.split()) < _MIN_HTML_WORDS:
+        raise InputError(source, "no article text found in the HTML page (only navigation or widgets); "
+                                 "save the article's own page, not an index or a section front")
     return Article(id=stem, text=text, source=source, fmt="html", url=getattr(doc, "url", None) or None,
                    title=getattr(doc, "title", None) or None, published=getattr(doc, "date", None) or None)
 
@@ -218,15 +225,15 @@ def _jsonl_article(line: str, where: str, default_id: str) -> Article:
 def decode(data: bytes, source: str) -> str:
     """Bytes to text with universal newlines; InputError with a one-line reason if it cannot."""
     if not data.strip():
-        raise InputError(source, "empty file")
+        raise InputError(source, "empty file: nothing to read (check the path, or the export that wrote it)")
     text = _decode_raw(data, source)
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # what read_text's universal newlines do
     if not text.replace("\ufeff", "").strip():
-        raise InputError(source, "empty file")
+        raise InputError(source, "empty file: nothing to read (check the path, or the export that wrote it)")
     sample = text[:65536]
     controls = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\f\v") or ch == "\x7f")
     if controls > 0.05 * len(sample):
-        raise InputError(source, "binary file, not text")
+        raise InputError(source, "binary file, not text: quanhe reads .txt, .html and .jsonl articles")
     return text
 
 
@@ -238,7 +245,7 @@ def _decode_raw(data: bytes, source: str) -> str:
     if utf16 := _utf16_without_bom(data):  # 2. UTF-16 shows as NULs in every other byte
         return _strict(data, utf16, source)
     if b"\x00" in data:  # 3. NULs in any other text: an image, archive, PDF, ...
-        raise InputError(source, "binary file, not text")
+        raise InputError(source, "binary file, not text: quanhe reads .txt, .html and .jsonl articles")
     try:  # 4. UTF-8, the common case (then checked for mojibake)
         text = data.decode("utf-8")
     except UnicodeDecodeError:

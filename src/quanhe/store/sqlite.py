@@ -141,7 +141,7 @@ class SQLiteStore(Store):
         phrases = []
         for term in terms:
             prefix = term.endswith("*")
-            word = term.rstrip("*").replace('"', '""')
+            word = term.rstrip("*").replace('"', '""')   # a term with spaces is an FTS5 phrase
             if word:
                 phrases.append(f'"{word}"' + ("*" if prefix else ""))
         if not phrases:
