@@ -94,7 +94,8 @@ class ArticleContext:
         """The day the article's opening sentences report, when they name one with a known year."""
         for view in self.views[:2]:
             for d in view.dates:
-                if len(d.date) == 10 and not d.date.startswith("--") and not d.relative:
+                # "hôm nay" counts when the publication day is known
+                if len(d.date) == 10 and not d.date.startswith("--") and (not d.relative or self.ref_precision == 10):
                     return d.date
         return None
 

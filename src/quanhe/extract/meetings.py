@@ -79,7 +79,12 @@ def _location(view: SentenceView, head_canon: int) -> str | None:
         # a venue the gazetteer does not know: the capitalised words after "tại"/"ở"
         unknown = re.search(r"\b(?:tại|ở)\s+(?:(?:thành phố|thủ đô|đảo|bang)\s+)?((?:" + UPPER + r"[\w-]*\s?){1,3})",
                             view.canon[head_canon:])
-        return unknown.group(1).strip() if unknown else None
+        if unknown is None:
+            return None
+        at = head_canon + unknown.start(1)
+        if any(m.start <= at < m.end for m in view.mentions) or unknown.group(1).isupper():
+            return None                            # a known name that is no venue ("ở ASEAN", "tại EU")
+        return unknown.group(1).strip()
     return view.canon[chosen.start:chosen.end]
 
 
@@ -292,11 +297,14 @@ def _lead_venue(ctx: ArticleContext) -> str | None:
     """Where the article's opening event is: "Manila, Phi Luật Tân: ..." or "tại <city>" in the lead."""
     lead = re.compile(patterns()["meeting"]["location_lead"])
     for index, view in enumerate(ctx.views[:2]):
+        heads = [h.end for h in find_heads(view)]
         for m in view.mentions:
             if m.kind != "place" or m.code in ("east_asia", "mekong", "regions"):
                 continue
             opening = index == 0 and m.start == 0 and view.canon[m.end:m.end + 2].startswith((",", ":", " ("))
-            if opening or lead.search(view.folded[max(0, m.start - 45):m.start]):
+            # "Ngày 26/10, tại Kuala Lumpur, ...", or right after a meeting's name; not "lập Trung tâm ... tại"
+            placed = m.start < 40 or any(0 <= m.start - view.canon_pos(end) <= 80 for end in heads)
+            if opening or (placed and lead.search(view.folded[max(0, m.start - 45):m.start])):
                 return view.canon[m.start:m.end]
     return None
 

@@ -37,6 +37,7 @@ class _Vocabulary:
     glued_titles: re.Pattern[str]   # the same titles without the left word boundary ("vàTổng Thư ký")
     not_names: frozenset[str]       # capitalised words that open an organisation or a sentence
     surnames: frozenset[str]
+    vietnamese_surnames: frozenset[str]
     particles: frozenset[str]
 
 
@@ -45,7 +46,8 @@ def _vocabulary() -> _Vocabulary:
     p = patterns()["person"]
     titles = compiled(*p["titles"])
     return _Vocabulary(titles, re.compile(titles.pattern.replace("(?<![\\w‹])", "")),
-                       frozenset(p["non_name_starts"]), frozenset(p["surnames"]), frozenset(p["name_particles"]))
+                       frozenset(p["non_name_starts"]), frozenset(p["surnames"]),
+                       frozenset(p["vietnamese_surnames"]), frozenset(p["name_particles"]))
 
 
 def _tokens(text: str) -> list[Token]:
@@ -149,14 +151,22 @@ def names_in(view: SentenceView) -> list[Named]:
         words = [w for _, _, w in run]
         if not _shaped_like_a_name(words, vocabulary):
             continue
-        if appositive:                                 # "Nina Hatchinger, Đại sứ Hoa Kỳ tại ASEAN"
-            role = canon[run[-1][1] + appositive.start(1):run[-1][1] + appositive.end(1)]
-            names.append(Named(" ".join(words), role, None))
-        elif title is not None and _plausible_gap(view, title[1], gap_start, len(run), vocabulary):
+        if title is not None and _plausible_gap(view, title[1], gap_start, len(run), vocabulary):
+            # "Thủ tướng Australia Anthony Albanese, Thủ tướng Chính phủ Phạm Minh Chính": a title
+            # before the name is its own; the one after the comma belongs to the next name
             countries = [m for m in view.mentions if title[1] <= m.start and m.end <= gap_start
                          and m.kind in ("partner", "member")]
-            names.append(Named(" ".join(words), canon[title[0]:title[1]], countries[-1].code if countries else None))
+            country = countries[-1].code if countries else None
+            names.append(Named(" ".join(words), canon[title[0]:title[1]], country or _vietnamese(words, vocabulary)))
+        elif appositive:                               # "Nina Hatchinger, Đại sứ Hoa Kỳ tại ASEAN"
+            role = canon[run[-1][1] + appositive.start(1):run[-1][1] + appositive.end(1)]
+            names.append(Named(" ".join(words), role, None))
     return names
+
+
+def _vietnamese(words: list[str], vocabulary: _Vocabulary) -> str | None:
+    """VN for a three- or four-word name under a family name only Vietnamese use ("Phạm Minh Chính")."""
+    return "VN" if 3 <= len(words) <= 4 and words[0] in vocabulary.vietnamese_surnames else None
 
 
 def _plausible_gap(view: SentenceView, title_end: int, name_start: int, run_length: int,
