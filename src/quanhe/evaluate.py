@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+from quanhe.errors import UsageError
 from quanhe.model import Rejected
 
 TYPES = ("meeting", "partnership", "document", "indicator", "person")
@@ -284,6 +285,9 @@ def evaluate(gold_dir: str | Path, corpus_dir: str | Path, *, max_bytes: int | N
         found = sorted(Path(corpus_dir).glob(article + ".*"))
         if found:
             paths.append(found[0])
+    if gold and not paths:
+        raise UsageError(f"no article in {corpus_dir} has a gold file in {gold_dir}: "
+                         "are --gold and --corpus the same set (seeds with seeds, dev with dev)?")
     items = read_paths(paths) if max_bytes is None else read_paths(paths, max_bytes=max_bytes)
     predictions: list[Record] = []
     texts: dict[str, str] = {}

@@ -40,7 +40,10 @@ def parse_size(value: str | int) -> int:
 
 
 def parse_positive(value: str | int) -> int:
-    number = int(value) if not isinstance(value, bool) else -1
+    try:
+        number = int(value) if not isinstance(value, bool) else -1
+    except ValueError:
+        raise ValueError("is not a whole number; write e.g. 100") from None
     if number < 1:
         raise ValueError("must be a whole number of at least 1")
     return number
