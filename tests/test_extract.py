@@ -176,3 +176,11 @@ def test_an_anniversary_counts_from_the_year_it_is_celebrated_in() -> None:
     records = _text_records("Hội nghị Cấp cao kỷ niệm 50 năm quan hệ ASEAN-Nhật Bản diễn ra ở Tokyo tháng 12/2023.",
                             published="2024-10-10")
     assert {(p["level"], p["date"]) for p in _facts(records, "partnership")} == {("dialogue_relations", "1973")}
+
+
+def test_a_treaty_acronym_must_be_written_in_capitals() -> None:
+    """"đối tác" folds to "doi tac": it must not read as the TAC treaty."""
+    records = _text_records("Các quan chức thảo luận dự thảo Tuyên bố của các nhà lãnh đạo ASEAN về Cộng đồng ASEAN "
+                            "và quan hệ đối tác toàn diện ASEAN-EU.", published="2011-07-18")
+    documents = _facts(records, "document")
+    assert documents and all(d["partners"] == [] for d in documents)

@@ -131,8 +131,8 @@ def _lay_out(text: str, body_start: int, title: str | None, m: _Markers) -> _Lay
             ended = True
             layout.boilerplate.append(Span(a, b))
             continue
-        if not layout.prose_lines:
-            dateline = parse_dateline(line) if len(line) < 120 else None
+        if len(layout.prose_lines) <= 2:             # some sites print the lead before the dateline
+            dateline = parse_dateline(line) if len(line) < 60 or not layout.prose_lines and len(line) < 120 else None
             if dateline:
                 layout.datelines.append((dateline, layout.title is not None))
                 layout.boilerplate.append(Span(a, b))

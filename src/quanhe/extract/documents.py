@@ -89,7 +89,7 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             if action is None:
                 continue                                  # a passing mention: nothing was done to it
             title_tagged = named.title_tagged(view)
-            known = _known(view.tagged[named.title_start:named.title_end + 25])
+            known = _known(view.canon[view.canon_pos(named.title_start):view.canon_pos(named.title_end + 25)])
             if known and known.get("skip") and (named.kind != "other" or named.phrase.startswith("bo quy tac")):
                 continue                                  # cited in passing far more often than acted on
             if re.search(r"\d{4}\s*[-–]$", title_tagged.rstrip()):
@@ -170,7 +170,7 @@ def _parties(view: SentenceView, named: _Named, known: dict[str, Any] | None,
         partners = named_partners                         # "tầm nhìn ASEAN Nhật Bản": parties without a dash
     if not partners and not named_partners:
         # "Kế hoạch Hành động Bandar Seri Begawan nhằm tăng cường Quan hệ ... ASEAN - Liên Âu": said after
-        clause = re.split(r"[;.]\s|,\s", view.tagged[named.title_end:named.title_end + 100], maxsplit=1)[0]
+        clause = re.split(r"[;.]\s|,\s|\s+va\s+", view.tagged[named.title_end:named.title_end + 100], maxsplit=1)[0]
         later = re.search(r"‹O:ASEAN›\s*[-–]\s*‹P:(\w+)›", clause)
         partners = (later.group(1),) if later else partners
     asean_own = any(kind == "M" or code in ("east_asia", "cities") for kind, code in tags)
@@ -186,7 +186,8 @@ def _parties(view: SentenceView, named: _Named, known: dict[str, Any] | None,
         if "‹O:ASEAN›" in clause:
             listed = tuple(sorted({t.group(2) for t in TAG.finditer(clause) if t.group(1) == "P"}))
             partners = listed or partners
-    if partners == () and set(tags) == {("O", "ASEAN")}:
+    if partners == () and set(tags) == {("O", "ASEAN")} and not re.search(
+            r"(?:lanh dao|bo truong|nguyen thu) ‹O:ASEAN›(?!\s*[-–])", title_tagged):
         partners = None                                   # only ASEAN named: the partner is said elsewhere
     if action == "acceded":
         joiner = _acceding_party(view, named.start)
@@ -206,6 +207,7 @@ def _record(out: dict[tuple[Any, ...], dict[str, Any]], ctx: ArticleContext, vie
         date = None                                       # the plan's span, not when it was adopted
     completion = _completion(view)
     title = view.canon[view.canon_pos(named.title_start):view.canon_pos(named.title_end)].strip(" ,.;") or None
+    # one fact per document: by its span, its acronym, its year, or its title
     key = (partners, named.kind, named.period or (known["acronym"] if known else None)
            or (title.casefold() if title and not date else (date or "")[:4]))
     fact = out.setdefault(key, {"title": title, "period": named.period, "date": date, "action": action,
@@ -329,8 +331,9 @@ def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str]
 
 
 def _known(title: str) -> dict[str, Any] | None:
+    """A named treaty or agreement cited by its acronym, written in capitals ("TAC", not "tác")."""
     for acronym, body in known_documents().items():
-        if re.search(r"(?<![\w])" + re.escape(acronym.lower()) + r"(?![\w])", title):
+        if re.search(r"(?<![\w])" + re.escape(acronym) + r"(?![\w])", title):
             return {**body, "acronym": acronym}
     return None
 

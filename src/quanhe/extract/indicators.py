@@ -5,8 +5,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of
-from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
+from quanhe.extract.common import CHAIN, PartnerMemory, has_word, partners_of
+from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.numbers import Amount
 from quanhe.model import Fact
 from quanhe.normalize import fold
@@ -50,7 +50,7 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
                 metric = metrics[cue.group(0)] if cue and metrics[cue.group(0)] not in ("firms", "tourists") else None
             if metric is None or has_word(clause[-45:], p["excluded_words"]):
                 continue
-            if _member_figure(view, amount) or _partner_alone(view, amount):
+            if _member_figure(view, amount) or _partner_alone(view, amount) or _bilateral(ctx, view, amount):
                 continue                                  # one member's figure, or the partner's with the world
             partners = _partners(view, memory, amount)
             if partners is None:
@@ -92,6 +92,16 @@ def _tagged_clause_before(view: SentenceView, amount: Amount) -> str:
     return view.tagged[start:at]
 
 
+def _bilateral(ctx: ArticleContext, view: SentenceView, amount: Amount) -> bool:
+    """"Việt Nam và Hàn Quốc ... thương mại song phương ... đạt ...": a member's bilateral figure."""
+    before = view.folded[:amount.start]
+    if not re.search(r"song phuong|hai nuoc", before) or any(m.code == "ASEAN" for m in view.mentions):
+        return False
+    index = ctx.views.index(view)
+    nearby = view.mentions + (ctx.views[index - 1].mentions if index else [])
+    return any(m.kind == "member" for m in nearby)
+
+
 def _partner_alone(view: SentenceView, amount: Amount) -> bool:
     """"tổng kim ngạch xuất nhập khẩu của Trung Quốc đạt ...": the partner's own total, not with ASEAN."""
     before = _tagged_clause_before(view, amount)
@@ -125,16 +135,8 @@ def _partners(view: SentenceView, memory: PartnerMemory, amount: Amount) -> tupl
     if any(m.code == "east_asia" for m in view.mentions):
         return ()
     tagged_at = next((i for i, c in enumerate(view.to_canon) if c >= amount.start), len(view.tagged))
-    chains = []
-    position = 0
-    while True:
-        chain = chain_near(view, position, position, max(0, tagged_at - position))
-        if chain is None:
-            break
-        chains.append(chain)
-        position = view.tagged.find("›", position, tagged_at) + 1
-        if position <= 0:
-            break
+    chains = [[(t.group(1), t.group(2)) for t in TAG.finditer(m.group(0))]
+              for m in CHAIN.finditer(view.tagged, 0, tagged_at)]
     for chain in reversed(chains):
         partners = partners_of(chain)
         if partners:
@@ -147,7 +149,8 @@ def _year(ctx: ArticleContext, view: SentenceView, amount: Amount, metric: str, 
     # a year in a later clause ("..., đồng thời ... đến năm 2015") dates something else
     later_clause = re.search(r";|,\s*(?:dong thoi|trong khi|con)\b|\.\s", view.folded[amount.end:])
     clause_end = amount.end + later_clause.start() if later_clause else len(view.folded)
-    years = [d for d in view.dates if not d.date.startswith("--") and d.start < clause_end]
+    years = [d for d in view.dates if not d.date.startswith("--") and d.start < clause_end
+             and not re.search(r"so voi (?:cung ky )?$", view.folded[max(0, d.start - 16):d.start])]   # "so với năm 2021"
     stated = [d for d in years if d.year_stated and not d.relative]
     pool = stated or [d for d in years if d.relative]
     if pool:

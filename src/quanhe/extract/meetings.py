@@ -185,8 +185,8 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[Head], i: i
     name_part = head.text + " " + tail[:min(len(tail), chain_end + 60)]
     date_value, end_date = _when(ctx, view, head_canon, index)
     status = "planned" if _has(view.folded, p["planned_words"]) else "held"
-    if status == "planned" and date_value and ctx.published and date_value[:7] < ctx.published[:7] \
-            and not _year_written(view, date_value):
+    if status == "planned" and date_value and len(date_value) >= 7 and ctx.published \
+            and date_value[:7] < ctx.published[:7] and not _year_written(view, date_value):
         date_value = _next_year(date_value)        # "dự kiến ... vào tháng 10 tới": the coming October
         end_date = _next_year(end_date) if end_date else None
     if date_value and ctx.published and len(date_value) >= 10 and len(ctx.published) >= 10 \
@@ -202,7 +202,7 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[Head], i: i
 
 
 def _year_written(view: SentenceView, date: str) -> bool:
-    return any(d.date == date and d.year_stated for d in view.dates)
+    return any(d.date == date and (d.year_stated or d.relative) for d in view.dates)
 
 
 def _next_year(date: str) -> str:

@@ -99,7 +99,8 @@ def _runs(view: SentenceView, vocabulary: _Vocabulary) -> list[list[Token]]:
             i += 1
             continue
         j = i
-        while j + 1 < len(tokens) and canon[tokens[j][1]:tokens[j + 1][0]].strip() == "":
+        while j + 1 < len(tokens) and (canon[tokens[j][1]:tokens[j + 1][0]].strip() == ""
+                                       or (len(tokens[j][2]) == 1 and canon[tokens[j][1]:tokens[j + 1][0]] == ". ")):
             nxt = tokens[j + 1]
             if _is_name_word(nxt[2]) and not _covered(view, nxt[0], nxt[1]):
                 j += 1
