@@ -35,9 +35,14 @@ def _title_span(view: SentenceView, start: int) -> tuple[int, int]:
     """(start, end) in tagged coordinates of a document's written title."""
     rest = view.tagged[start:]
     end = len(rest)
-    m = _title_end().search(rest, 8)
-    if m:
+    spelled = dict(patterns()["document"]["accented_title_ends"])
+    for m in _title_end().finditer(rest, 8):
+        word = m.group(0).strip(" ,;.:!?")
+        pos = view.canon_pos(start + m.start() + 1)
+        if word in spelled and view.canon[pos:pos + len(spelled[word])].lower() != spelled[word]:
+            continue                                      # "chủ đề" is no "để": read on
         end = m.start()
+        break
     period = _PERIOD.search(rest, 0, end)
     if period and period.group(1) < period.group(2):
         end = min(end, period.end())                      # "... giai đoạn 2021-2025": the span closes the title
@@ -206,7 +211,7 @@ def _record(out: dict[tuple[Any, ...], dict[str, Any]], ctx: ArticleContext, vie
     if named.period and date and named.kind == "plan_of_action" and date[:4] in named.period:
         date = None                                       # the plan's span, not when it was adopted
     completion = _completion(view)
-    title = view.canon[view.canon_pos(named.title_start):view.canon_pos(named.title_end)].strip(" ,.;") or None
+    title = view.canon[view.canon_pos(named.title_start):view.canon_pos(named.title_end)].strip(" ,.;\"“”«»") or None
     # one fact per document: by its span, its acronym, its year, or its title
     key = (partners, named.kind, named.period or (known["acronym"] if known else None)
            or (title.casefold() if title and not date else (date or "")[:4]))
