@@ -90,6 +90,9 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for view in ctx.views:
         for named in _named_documents(view):
+            if re.match(r"\s*(?:da |cung )?(?:" + "|".join(p["speech_verbs"]) + r")\b",
+                        view.tagged[named.title_end:named.title_end + 20]):
+                continue                                  # "Tuyên bố chung Delhi khẳng định ...": what it says
             action = _action(view, named.start, named.title_end, action_re, action_of, p)
             if action is None:
                 continue                                  # a passing mention: nothing was done to it

@@ -50,6 +50,9 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
                 metric = metrics[cue.group(0)] if cue and metrics[cue.group(0)] not in ("firms", "tourists") else None
             if metric is None or has_word(clause[-45:], p["excluded_words"]):
                 continue
+            if metric == "firms" and re.match(r"[^.;,]{0,30}\b(?:tham du|tham gia|co mat)\b",
+                                              view.folded[amount.end:amount.end + 40]):
+                continue                                  # "hơn 300 doanh nghiệp tham dự diễn đàn": attendance
             if _member_figure(view, amount) or _partner_alone(view, amount) or _bilateral(ctx, view, amount):
                 continue                                  # one member's figure, or the partner's with the world
             partners = _partners(view, memory, amount)
@@ -146,6 +149,9 @@ def _partners(view: SentenceView, memory: PartnerMemory, amount: Amount) -> tupl
 
 def _year(ctx: ArticleContext, view: SentenceView, amount: Amount, metric: str, target: bool) -> int | None:
     """The year a figure refers to: one the sentence states, else "this year"/"so far" from the article."""
+    right_after = re.match(r"\s*(?:vao|den|trong|cua)?\s*nam\s+((?:19|20)\d{2})\b", view.folded[amount.end:amount.end + 24])
+    if right_after:
+        return int(right_after.group(1))                  # "... và 200 tỷ USD vào năm 2022"
     # a year in a later clause ("..., đồng thời ... đến năm 2015") dates something else
     later_clause = re.search(r";|,\s*(?:dong thoi|trong khi|con)\b|\.\s", view.folded[amount.end:])
     clause_end = amount.end + later_clause.start() if later_clause else len(view.folded)

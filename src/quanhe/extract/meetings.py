@@ -46,6 +46,8 @@ class MeetingMention:
 def _pick_date(view: SentenceView, head_canon: int) -> DateMention | None:
     candidates = [d for d in view.dates if not d.date.startswith("--")
                   and (not re.fullmatch(r"\d{4}", d.date) or "năm" in view.canon[max(0, d.start - 8):d.end])]
+    if any(not d.relative for d in candidates):
+        candidates = [d for d in candidates if not d.relative]   # "Ngày mai (13/11)": the written day wins
     if not candidates:
         return None
     after = [d for d in candidates if d.start >= head_canon]
