@@ -55,12 +55,14 @@ class PartnerMemory:
         if len(partners) == 1:
             self.last = (partners[0],)
 
-    def resolve(self, view: SentenceView) -> tuple[str, ...] | None:
+    def resolve(self, view: SentenceView, *, dominant: bool = True) -> tuple[str, ...] | None:
+        """The sentence's one partner; else the last one named alone before it; else, if allowed,
+        the partner the article names most."""
         partners = view.partners()
         if len(partners) == 1:
             return (partners[0],)
         if not partners:
-            return self.last or ((self.dominant,) if self.dominant else None)
+            return self.last or ((self.dominant,) if self.dominant and dominant else None)
         return None
 
 

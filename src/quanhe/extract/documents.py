@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from quanhe.extract.common import PartnerMemory, chain_near, has_word, partners_of
+from quanhe.extract.common import CHAIN, PartnerMemory, chain_near, has_word, partners_of
 from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
 from quanhe.model import Fact
 
@@ -89,26 +89,31 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
     memory = PartnerMemory(ctx)
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for view in ctx.views:
+        previous: tuple[int, str] | None = None           # (title end, action) of the last document named
         for named in _named_documents(view):
             if re.match(r"\s*(?:da |cung )?(?:" + "|".join(p["speech_verbs"]) + r")\b",
                         view.tagged[named.title_end:named.title_end + 20]):
                 continue                                  # "Tuyên bố chung Delhi khẳng định ...": what it says
             action = _action(view, named.start, named.title_end, action_re, action_of, p)
+            if previous and re.fullmatch(r"\s*(?:,|va|cung|cung voi)\s*", view.tagged[previous[0]:named.start]):
+                action = previous[1]                      # "thông qua Tuyên bố A và Tuyên bố B": both adopted
             if action is None:
                 continue                                  # a passing mention: nothing was done to it
+            previous = (named.title_end, action)
             title_tagged = named.title_tagged(view)
             known = _known(view.canon[view.canon_pos(named.title_start):view.canon_pos(named.title_end + 25)])
             if known and known.get("skip") and (named.kind != "other" or named.phrase.startswith("bo quy tac")):
                 continue                                  # cited in passing far more often than acted on
             if re.search(r"\d{4}\s*[-–]$", title_tagged.rstrip()):
                 continue                                  # cut off mid-title ("Kế hoạch Hành động 2021-")
-            if title_tagged.strip(" ,.;") == named.phrase and not known and len(named.phrase.split()) <= 2:
+            if title_tagged.strip(" ,.;") == named.phrase and not known and named.phrase in p["bare_kind_words"]:
                 continue                                  # "đã ký Hiệp định": the one just named, said again
             partners, bilateral = _parties(view, named, known, action)
             if bilateral:
                 continue                                  # a document of two countries, not ASEAN's
             if partners is None:
-                partners = memory.resolve(view)
+                # a document is ASEAN's and someone's only when that someone was named up to here
+                partners = memory.resolve(view, dominant=False)
             if partners is None:
                 continue
             _record(out, ctx, view, named, partners, action, known)
@@ -186,6 +191,11 @@ def _parties(view: SentenceView, named: _Named, known: dict[str, Any] | None,
         partners = ()                                     # "Tuyên bố về việc kết nạp Timor-Leste vào ASEAN"
     if chain and partners is None and not known:
         return None, True
+    subject = list(CHAIN.finditer(view.tagged, max(0, named.start - 100), named.start))
+    if not partners and subject and not chain:
+        names = [(t.group(1), t.group(2)) for t in TAG.finditer(subject[-1].group(0))]
+        if partners_of(names) is None and any(k == "M" for k, _ in names):
+            return None, True                             # "Hoa Kỳ và Malaysia đã ký Hiệp định ...": bilateral
     if known and known.get("partners") is not None:
         partners = tuple(sorted(known["partners"]))
     elif known and not partners:

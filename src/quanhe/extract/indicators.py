@@ -157,6 +157,9 @@ def _year(ctx: ArticleContext, view: SentenceView, amount: Amount, metric: str, 
     clause_end = amount.end + later_clause.start() if later_clause else len(view.folded)
     years = [d for d in view.dates if not d.date.startswith("--") and d.start < clause_end
              and not re.search(r"so voi (?:cung ky )?$", view.folded[max(0, d.start - 16):d.start])]   # "so với năm 2021"
+    if any(re.search(r"\b(?:ke tu|tu khi)\b[^,;.]{0,30}$", view.folded[max(0, d.start - 40):d.start])
+           for d in years if d.start < amount.start):
+        return None                                       # "kể từ khi thành lập năm 2006 ... đã tài trợ": a running total
     stated = [d for d in years if d.year_stated and not d.relative]
     pool = stated or [d for d in years if d.relative]
     if pool:

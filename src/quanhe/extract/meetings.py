@@ -218,6 +218,8 @@ def _unnamed_parties(view: SentenceView, head: Head, level: str, bare: bool, gen
     if level == "summit" and not bare and not generic and len(partners_here) == 1 \
             and not re.search(r"\b(?:cac|nhung)\s+$", before):
         return [("O", "ASEAN"), ("P", partners_here[0])]
+    if re.match(r"\s*voi ‹O:ASEAN›", tail):
+        return []                                  # "Hội nghị Cấp cao với ASEAN": whose is said elsewhere
     if level == "som" or (head.text.startswith(("hoi nghi", "cuoc hop")) and level == "summit"
                           and "‹O:ASEAN›" in tail[:70] and not generic):
         return [("O", "ASEAN")] + [("P", c) for c in partners_here[:1]]

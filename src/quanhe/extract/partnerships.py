@@ -31,6 +31,9 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
         for start, end, level in sorted(hits):
             if re.search(r"\b(?:cac|nhung)\s+$", view.tagged[max(0, start - 8):start]):
                 continue                                   # "các đối tác đối thoại": partners in general
+            if re.search(r"\b(?:tuyen bo(?: chung)?|ke hoach hanh dong|ke hoach|tam nhin)(?: ve)?\s+(?:quan he\s+)?$",
+                         view.tagged[max(0, start - 30):start]) and level != "dialogue_relations":
+                continue                                   # "Tuyên bố chung về Đối tác chiến lược ...": a title
             clause_start = max(view.tagged.rfind(";", 0, start), view.tagged.rfind(". ", 0, start), 0)
             before = view.tagged[clause_start:start]
             status = "aspired" if has_word(before[-70:], p["aspired_words"]) else "established"
