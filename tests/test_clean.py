@@ -94,3 +94,8 @@ def test_every_credit_pattern_holds_a_credit_word() -> None:
     raw = tomllib.loads(resources.files("quanhe.data").joinpath("boilerplate.toml").read_text("utf-8"))
     for pattern in raw["credit_patterns"]:
         assert any(word in pattern for word in raw["credit_words"]), pattern
+
+
+def test_no_dev_article_is_taken_for_a_machine_translation() -> None:
+    flagged = [p.name for p in sorted((SHARED / "corpus/dev").glob("*.txt")) if _doc(p).machine_translated]
+    assert flagged == []

@@ -37,6 +37,7 @@ class _Markers:
     credit_words: tuple[str, ...]       # every credit holds one of these: a cheap first look
     caption_start: tuple[str, ...]      # a sentence starting so is a caption ("Trong ảnh")
     mt_words: frozenset[str]            # English words that betray a machine translation
+    mt_traces: tuple[re.Pattern[str], ...]   # English word order or layout left in the Vietnamese
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +52,7 @@ def markers() -> _Markers:
         credit_words=tuple(raw["credit_words"]),
         caption_start=tuple(raw["caption_start"]),
         mt_words=frozenset(raw["machine_translation_words"]),
+        mt_traces=tuple(re.compile(p) for p in raw["machine_translation_traces"]),
     )
 
 
@@ -100,7 +102,7 @@ def clean(article: Article) -> Document:
         title=layout.title,
         published=published,
         published_source=source,
-        machine_translated=_machine_translated(prose, m),
+        machine_translated=_machine_translated(text, prose, m),
         body_start=body_start,
         boilerplate=tuple(sorted(set(boilerplate), key=lambda s: (s.start, s.end))),
         sentences=tuple(sentences),
@@ -258,7 +260,10 @@ def _iso(value: str | None) -> str | None:
     return parse_dateline(value)                       # "14/11/2020", "Thứ Sáu, 14:21 | 11/10/2024"
 
 
-def _machine_translated(prose: str, m: _Markers) -> bool:
+def _machine_translated(text: str, prose: str, m: _Markers) -> bool:
+    """Signs of a machine translation add up: English words left in the prose, and traces of
+    English word order or layout (boilerplate.toml); two signs make the flag."""
     words = re.findall(r"(?<![^\W\d_])[A-Za-z]+(?![^\W\d_])", prose)     # whole ASCII words only
-    hits = sum(1 for w in words if w in m.mt_words)
-    return hits >= 1 and ".." in prose or hits >= 3
+    english = sum(1 for w in words if w in m.mt_words)
+    traces = sum(1 for pattern in m.mt_traces if pattern.search(text))
+    return min(english, 2) + traces >= 2 or english >= 3
