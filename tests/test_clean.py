@@ -99,3 +99,9 @@ def test_every_credit_pattern_holds_a_credit_word() -> None:
 def test_no_dev_article_is_taken_for_a_machine_translation() -> None:
     flagged = [p.name for p in sorted((SHARED / "corpus/dev").glob("*.txt")) if _doc(p).machine_translated]
     assert flagged == []
+
+
+def test_a_dateline_with_the_month_in_words() -> None:
+    for line, expected in (("November 12, 2022", "2022-11-12"), ("Thứ năm, 22 Tháng mười một 2007", "2007-11-22")):
+        text = f"https://example.org/a\n\n{line}\n\nHội nghị Cấp cao ASEAN lần thứ 40 đã diễn ra tại Phnom Penh hôm nay.\n"
+        assert clean(Article("t", text, "t")).published == expected, line

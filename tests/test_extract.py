@@ -184,3 +184,8 @@ def test_a_treaty_acronym_must_be_written_in_capitals() -> None:
                             "và quan hệ đối tác toàn diện ASEAN-EU.", published="2011-07-18")
     documents = _facts(records, "document")
     assert documents and all(d["partners"] == [] for d in documents)
+
+
+def test_a_capitalised_title_and_a_country_inside_another_name() -> None:
+    records = _text_records("Tổng Thống Joe Biden gặp Bộ trưởng Thương mại Trung Quốc Vương Văn Đào tại hội nghị.")
+    assert {p["name"] for p in _facts(records, "person")} == {"Joe Biden", "Vương Văn Đào"}

@@ -15,6 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from quanhe.language.charclass import LOWER, UPPER
+from quanhe.language.data import numerals
 from quanhe.language.dates import date_from_url, parse_dateline
 from quanhe.language.sentences import paragraphs, split_paragraph
 from quanhe.model import Article, Document, Sentence, Span
@@ -134,7 +135,8 @@ def _lay_out(text: str, body_start: int, title: str | None, m: _Markers) -> _Lay
             layout.boilerplate.append(Span(a, b))
             continue
         if len(layout.prose_lines) <= 2:             # some sites print the lead before the dateline
-            dateline = parse_dateline(line) if len(line) < 60 or not layout.prose_lines and len(line) < 120 else None
+            short = len(line) < 60 or not layout.prose_lines and len(line) < 120
+            dateline = (parse_dateline(line) or _word_dateline(line)) if short else None
             if dateline:
                 layout.datelines.append((dateline, layout.title is not None))
                 layout.boilerplate.append(Span(a, b))
@@ -237,6 +239,36 @@ def _published(marker: str | None, datelines: list[tuple[str, bool]], url: str |
                     value = other
             return value, source
     return None, None
+
+
+@lru_cache(maxsize=1)
+def _month_words() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int]]:
+    data = numerals()
+    months = {k.lower(): v for k, v in data["months"].items()} | dict(data["english_months"])
+    english = "|".join(sorted(data["english_months"], key=len, reverse=True))
+    vietnamese = "|".join(sorted((k.lower() for k in data["months"]), key=len, reverse=True))
+    return (re.compile(rf"\b({english})\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)\b", re.IGNORECASE),
+            re.compile(rf"\b(\d{{1,2}})\s+tháng\s+({vietnamese}|\d{{1,2}})\s*,?\s*(?:năm\s+)?((?:19|20)\d\d)\b",
+                       re.IGNORECASE), months)
+
+
+def _word_dateline(line: str) -> str | None:
+    """A dateline with the month in words: "November 12, 2022", "Thứ năm, 22 Tháng mười một 2007"."""
+    english, vietnamese, months = _month_words()
+    m = english.search(line)
+    if m:
+        month, day, year = months[m.group(1).lower()], int(m.group(2)), int(m.group(3))
+    else:
+        m = vietnamese.search(line)
+        if not m:
+            return None
+        word = m.group(2).lower()
+        month = int(word) if word.isdigit() else months.get(word, 0)
+        day, year = int(m.group(1)), int(m.group(3))
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 _ISO_PREFIX = re.compile(r"^\s*((?:19|20)\d\d)(?:-(\d\d)(?:-(\d\d))?)?(?![\d])")

@@ -135,7 +135,8 @@ def _named_documents(view: SentenceView) -> Iterator[_Named]:
     for m in kind_re.finditer(view.tagged):
         if m.start() < taken_until:
             continue
-        if taken_until > 0 and re.fullmatch(r"\s*(?:thuc hien|trien khai|ve)\s*", view.tagged[taken_until:m.start()]):
+        if taken_until > 0 and re.fullmatch(r"\s*(?:(?:de|nham) )?(?:thuc hien|trien khai|ve)\s*",
+                                            view.tagged[taken_until:m.start()]):
             taken_until = _title_span(view, m.start())[1]
             continue                                      # "Kế hoạch hành động ... thực hiện Tuyên bố Tầm nhìn ARF": one name
         phrase, kind = m.group(0), kinds[m.group(0)]

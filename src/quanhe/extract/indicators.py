@@ -149,9 +149,11 @@ def _partners(view: SentenceView, memory: PartnerMemory, amount: Amount) -> tupl
 
 def _year(ctx: ArticleContext, view: SentenceView, amount: Amount, metric: str, target: bool) -> int | None:
     """The year a figure refers to: one the sentence states, else "this year"/"so far" from the article."""
-    right_after = re.match(r"\s*(?:vao|den|trong|cua)?\s*nam\s+((?:19|20)\d{2})\b", view.folded[amount.end:amount.end + 24])
+    right_after = re.match(r"\s*,?\s*(?:(?:vao|den|trong|cua)\s+)?nam\s+((?:19|20)\d{2})\b"
+                           r"|\s*,?\s*(?:ke tu|bat dau tu|tu)\s+(?:nam\s+)?((?:19|20)\d{2})\b",
+                           view.folded[amount.end:amount.end + 30])
     if right_after:
-        return int(right_after.group(1))                  # "... và 200 tỷ USD vào năm 2022"
+        return int(right_after.group(1) or right_after.group(2))   # "200 tỷ USD vào năm 2022", "... kể từ năm 2019"
     # a year in a later clause ("..., đồng thời ... đến năm 2015") dates something else
     later_clause = re.search(r";|,\s*(?:dong thoi|trong khi|con)\b|\.\s", view.folded[amount.end:])
     clause_end = amount.end + later_clause.start() if later_clause else len(view.folded)
@@ -163,8 +165,9 @@ def _year(ctx: ArticleContext, view: SentenceView, amount: Amount, metric: str, 
     stated = [d for d in years if d.year_stated and not d.relative]
     pool = stated or [d for d in years if d.relative]
     if pool:
-        # the closest year mention, preferring one before the figure within the sentence
-        best = min(pool, key=lambda d: abs(d.start - amount.start) + (0 if d.start < amount.start else 5))
+        # "Năm 2020, thương mại đạt X, giảm so với mức Y năm 2019": a year before the figure first
+        before = [d for d in pool if d.start < amount.start]
+        best = before[-1] if before else min(pool, key=lambda d: d.start - amount.start)
         return int(best.date[:4])
     bare = re.search(r"\b(?:tu|tu nam|trong|vao|den)\s+((?:19|20)\d{2})\b(?!\s*[-–])", view.folded)
     if bare:

@@ -9,8 +9,9 @@ from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, 
 from quanhe.language.dates import anniversary_year
 from quanhe.model import Fact
 
-_ANNIVERSARY = re.compile(r"(?:ky niem|danh dau|tron)\s+(\d{1,3})\s+nam\s+(?:thiet lap\s+|ngay thiet lap\s+)?quan he")
-_NTH_YEAR = re.compile(r"(sang nam,?.{0,80}?)?buoc sang nam thu (\d{1,3})")
+_ANNIVERSARY = re.compile(r"(?:ky niem|danh dau|tron|sau)\s+(\d{1,3})\s+nam\s+(?:thiet lap\s+|ngay thiet lap\s+|"
+                          r"ke tu khi (?:hai ben )?(?:chinh thuc )?thiet lap\s+)?quan he")
+_NTH_YEAR = re.compile(r"(sang nam,?.{0,80}?)?(?:buoc sang|la) nam thu (\d{1,3})")
 _ESTABLISH_RELATIONS = re.compile(r"thiet lap quan he|lap quan he")
 
 

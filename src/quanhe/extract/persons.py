@@ -79,7 +79,8 @@ def _covered(view: SentenceView, start: int, end: int) -> bool:
 
 def _titles(view: SentenceView, vocabulary: _Vocabulary) -> list[tuple[int, int]]:
     """(start, end) of every title in the sentence, including ones glued to the word before."""
-    titles = [(m.start(), m.end()) for m in vocabulary.titles.finditer(view.folded)]
+    titles = [(m.start(), m.end()) for m in vocabulary.titles.finditer(view.folded)
+              if not any(x.start < m.start() < x.end for x in view.mentions)]   # "Trung Quốc Vương": no "Quốc vương"
     if _GLUE.search(view.canon):
         for m in vocabulary.glued_titles.finditer(view.folded):
             s = m.start()
@@ -143,6 +144,8 @@ def names_in(view: SentenceView) -> list[Named]:
     canon = view.canon
     names: list[Named] = []
     for raw_run in _runs(view, vocabulary):
+        while raw_run and any(a <= raw_run[0][0] < b for a, b in titles):
+            raw_run = raw_run[1:]                      # "Tổng Thống Joe Biden": a capitalised title is no name
         run = _trim(raw_run, vocabulary)
         if not run:
             continue
