@@ -221,7 +221,7 @@ def _record(out: dict[tuple[Any, ...], dict[str, Any]], ctx: ArticleContext, vie
     date = _doc_date(view, named.start, named.title_end)
     ongoing = re.search(r"\b(?:dang|van dang|tiep tuc)\b", view.tagged[max(0, named.start - 60):named.start])
     if date is None and (action in ("adopted", "signed", "ratified") or (action == "negotiating" and not ongoing)):
-        date = ctx.lead_date                              # done at the event the article reports
+        date = ctx.lead_date or ctx.published             # done at the event the article reports
     if named.period and date and named.kind == "plan_of_action" and date[:4] in named.period:
         date = None                                       # the plan's span, not when it was adopted
     completion = _completion(view)

@@ -41,6 +41,7 @@ class MeetingMention:
     status: str
     evidence: list[Evidence] = field(default_factory=list)
     order: int = 0
+    framework: bool = False   # "trong khuôn khổ / bên lề / nhân Hội nghị ...": the event the article reports
 
 
 def _pick_date(view: SentenceView, head_canon: int) -> DateMention | None:
@@ -200,6 +201,7 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[Head], i: i
         mechanism=mechanism, partners=partners, ordinal=ordinal, date=date_value, end_date=end_date,
         online=online, location=_location(view, head_canon), special=_has(name_part, p["special_words"]),
         status=status, evidence=[view.evidence],
+        framework=bool(re.search(r"\b(?:trong khuon kho|ben le|nhan dip|nhan)\s+$", before)),
     )
 
 
@@ -338,6 +340,7 @@ def _merge(into: MeetingMention, other: MeetingMention) -> None:
     into.online = into.online if into.online is not None else other.online
     into.location = into.location or other.location
     into.special = into.special or other.special
+    into.framework = into.framework or other.framework
 
 
 def fuse_meetings(mentions: list[MeetingMention]) -> list[MeetingMention]:
@@ -363,10 +366,12 @@ def extract_meetings(ctx: ArticleContext) -> list[Fact]:
     lead_venue = _lead_venue(ctx)
     for m in fuse_meetings(meetings_in(ctx)):
         date_source = "text" if m.date else None
-        if m.date is None and ctx.published and (m.status == "planned" or lead & {e.start for e in m.evidence}):
+        if m.date is None and ctx.published and (m.status == "planned" or m.framework
+                                                 or lead & {e.start for e in m.evidence}):
             # announced in the news, or the event the article opens with: the publication month
             m.date, date_source = ctx.published[:7], "published"
-        if m.location is None and lead_venue and (m.status == "planned" or lead & {e.start for e in m.evidence}):
+        if m.location is None and lead_venue and (m.status == "planned" or m.framework
+                                                  or lead & {e.start for e in m.evidence}):
             m.location = lead_venue                # "Trong ba ngày tại Kuala Lumpur, Thủ tướng sẽ dự ..."
         if m.online is None and series_online and _dates_agree(m.date, series_online):
             m.online = True                        # "... và các Hội nghị Cấp cao liên quan ... trực tuyến"
