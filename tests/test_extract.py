@@ -189,3 +189,22 @@ def test_a_treaty_acronym_must_be_written_in_capitals() -> None:
 def test_a_capitalised_title_and_a_country_inside_another_name() -> None:
     records = _text_records("Tổng Thống Joe Biden gặp Bộ trưởng Thương mại Trung Quốc Vương Văn Đào tại hội nghị.")
     assert {p["name"] for p in _facts(records, "person")} == {"Joe Biden", "Vương Văn Đào"}
+
+
+def test_each_country_acceding_to_a_treaty_is_its_own_fact() -> None:
+    records = _text_records("Năm 2003, Trung Quốc và Ấn Độ đã ký văn kiện gia nhập Hiệp ước Thân thiện và "
+                            "Hợp tác ở Đông Nam Á (TAC).", published="2023-07-10")
+    acceded = {tuple(d["partners"]) for d in _facts(records, "document") if d["action"] == "acceded"}
+    assert acceded == {("CN",), ("IN",)}
+
+
+def test_two_named_agreements_of_one_year_stay_two() -> None:
+    records = _text_records("Năm 2009, ASEAN và Hàn Quốc ký Hiệp định Thương mại Dịch vụ ASEAN - Hàn Quốc "
+                            "và Hiệp định Đầu tư ASEAN - Hàn Quốc.", published="2019-11-20")
+    titles = {d["title"] for d in _facts(records, "document") if d["kind"] == "agreement"}
+    assert len(titles) == 2
+
+
+def test_a_name_keeps_its_initials_as_written() -> None:
+    records = _text_records("Bộ trưởng Ngoại giao Ấn Độ S. Jaishankar dự hội nghị với các nước ASEAN.")
+    assert "S. Jaishankar" in {p["name"] for p in _facts(records, "person")}

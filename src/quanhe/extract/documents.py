@@ -116,6 +116,10 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
                 partners = memory.resolve(view, dominant=False)
             if partners is None:
                 continue
+            if action == "acceded" and len(partners) > 1:
+                for joiner in partners:                   # each country joins on its own
+                    _record(out, ctx, view, named, (joiner,), action, known)
+                continue
             _record(out, ctx, view, named, partners, action, known)
         memory.see(view)
     facts = []
@@ -226,9 +230,11 @@ def _record(out: dict[tuple[Any, ...], dict[str, Any]], ctx: ArticleContext, vie
         date = None                                       # the plan's span, not when it was adopted
     completion = _completion(view)
     title = view.canon[view.canon_pos(named.title_start):view.canon_pos(named.title_end)].strip(" ,.;\"“”«»") or None
-    # one fact per document: by its span, its acronym, its year, or its title
+    # one fact per document: by its span, its acronym, its year, or its title; two named
+    # agreements of one year ("Hiệp định Dịch vụ và Hiệp định Đầu tư") stay two
+    named_instrument = named.kind in ("agreement", "protocol") and title and len(title.split()) >= 4
     key = (partners, named.kind, named.period or (known["acronym"] if known else None)
-           or (title.casefold() if title and not date else (date or "")[:4]))
+           or (title.casefold() if title and (not date or named_instrument) else (date or "")[:4]))
     fact = out.setdefault(key, {"title": title, "period": named.period, "date": date, "action": action,
                                 "completion": completion, "evidence": []})
     fact["date"] = fact["date"] or date
@@ -244,9 +250,12 @@ def _acceding_party(view: SentenceView, start: int) -> tuple[str, ...] | None:
     names = list(TAG.finditer(clause))
     if not names:
         return None
-    kind, code = names[-1].group(1), names[-1].group(2)
-    if kind == "P":
-        return (code,)
+    last = list(CHAIN.finditer(clause))
+    joined = [(t.group(1), t.group(2)) for t in TAG.finditer(last[-1].group(0))] if last else []
+    partners = tuple(sorted({code for kind, code in joined if kind == "P"}))
+    if partners:
+        return partners                                   # "Trung Quốc và Ấn Độ đã ký văn kiện gia nhập TAC"
+    kind = names[-1].group(1)
     return () if kind == "M" else None
 
 
@@ -270,6 +279,8 @@ def _merge_untitled(out: dict[tuple[Any, ...], dict[str, Any]]) -> dict[tuple[An
         partners, kind, _ = key
         twin = next((k for k, b in merged.items() if k[0] == partners and k[1] == kind and kind == "agreement"
                      and not b["period"] and not body["period"]
+                     and (min(len((b["title"] or "").split()), len((body["title"] or "").split())) < 4
+                          or not b["date"] or not body["date"])
                      and (not b["date"] or not body["date"] or b["date"][:4] == body["date"][:4])), None)
         if twin is None:
             merged[key] = body

@@ -290,8 +290,8 @@ def _acronym_meetings(view: SentenceView, heads: list[Head], index: int) -> list
     found += [(m.start(), "asean_summit", int(m.group(1)))
               for m in re.finditer(r"‹O:ASEAN›[-–](\d{1,2})(?![\d/%]|[.,]\d)", view.tagged)]
     for start, mechanism, number in sorted(found):
-        if any(h.start <= start <= h.end + 120 for h in heads):
-            continue
+        if any(h.start <= start <= h.end for h in heads):
+            continue                               # part of a head's own words
         date = _pick_date(view, view.canon_pos(start))
         out.append(MeetingMention(mechanism, (), number, date.date if date else None,
                                   date.end_date if date else None, None, None, False, "held",

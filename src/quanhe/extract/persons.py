@@ -155,16 +155,17 @@ def names_in(view: SentenceView) -> list[Named]:
         words = [w for _, _, w in run]
         if not _shaped_like_a_name(words, vocabulary):
             continue
+        written = " ".join(canon[run[0][0]:run[-1][1]].split())   # keeps "S. Jaishankar", "Jayant N. Khobragade"
         if title is not None and _plausible_gap(view, title[1], gap_start, len(run), vocabulary):
             # "Thủ tướng Australia Anthony Albanese, Thủ tướng Chính phủ Phạm Minh Chính": a title
             # before the name is its own; the one after the comma belongs to the next name
             countries = [m for m in view.mentions if title[1] <= m.start and m.end <= gap_start
                          and m.kind in ("partner", "member")]
             country = countries[-1].code if countries else None
-            names.append(Named(" ".join(words), canon[title[0]:title[1]], country or _vietnamese(words, vocabulary)))
+            names.append(Named(written, canon[title[0]:title[1]], country or _vietnamese(words, vocabulary)))
         elif appositive:                               # "Nina Hatchinger, Đại sứ Hoa Kỳ tại ASEAN"
             role = canon[run[-1][1] + appositive.start(1):run[-1][1] + appositive.end(1)]
-            names.append(Named(" ".join(words), role, None))
+            names.append(Named(written, role, None))
     return names
 
 
