@@ -208,3 +208,22 @@ def test_two_named_agreements_of_one_year_stay_two() -> None:
 def test_a_name_keeps_its_initials_as_written() -> None:
     records = _text_records("Bộ trưởng Ngoại giao Ấn Độ S. Jaishankar dự hội nghị với các nước ASEAN.")
     assert "S. Jaishankar" in {p["name"] for p in _facts(records, "person")}
+
+
+def test_an_unaccented_ong_starts_a_name_and_is_no_form_of_address() -> None:
+    records = _text_records("Tổng thư ký ASEAN Ong Keng Yong cho biết ASEAN coi EU là đối tác quan trọng.")
+    assert "Ong Keng Yong" in {p["name"] for p in _facts(records, "person")}
+
+
+def test_the_asean_charter_is_asean_s_own_document() -> None:
+    records = _text_records("Ngày 20/11/2007, tại Singapore, lãnh đạo 10 nước ASEAN đã ký Hiến chương ASEAN.")
+    assert [(d["kind"], d["partners"], d["action"]) for d in _facts(records, "document")] == [("other", [], "signed")]
+
+
+def test_each_partner_of_a_sentence_keeps_its_own_dialogue_relations() -> None:
+    records = _text_records("Australia là đối tác đối thoại đầu tiên của ASEAN, từ năm 1974, còn New Zealand "
+                            "thiết lập quan hệ đối thoại với Hiệp hội năm 1975. Trung Quốc trở thành bên đối "
+                            "thoại toàn diện của ASEAN vào năm 1996.")
+    found = {(tuple(p["partners"]), p["date"]) for p in _facts(records, "partnership")}
+    assert {(("AU",), "1974"), (("CN",), "1996")} <= found
+    assert any(partners == ("NZ",) for partners, _ in found)

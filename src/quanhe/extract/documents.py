@@ -212,6 +212,8 @@ def _parties(view: SentenceView, named: _Named, known: dict[str, Any] | None,
     if partners == () and set(tags) == {("O", "ASEAN")} and not re.search(
             r"(?:lanh dao|bo truong|nguyen thu) ‹O:ASEAN›(?!\s*[-–])", title_tagged):
         partners = None                                   # only ASEAN named: the partner is said elsewhere
+    if named.phrase in patterns()["document"]["asean_own_kinds"] and not named_partners:
+        partners = ()                                     # "Hiến chương ASEAN": the members' own
     if action == "acceded":
         joiner = _acceding_party(view, named.start)
         if joiner is not None:

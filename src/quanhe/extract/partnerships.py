@@ -57,6 +57,10 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
             if not partners:
                 partners = memory.resolve(view)
             if not partners:
+                # several partners in the sentence: the one that is the subject of this clause
+                subject = _chain_before(view, max(clause_start, view.tagged.rfind(", ", 0, start)), start)
+                partners = partners_of(subject) if subject else None
+            if not partners:
                 continue
             groups: list[tuple[str, ...]]
             if chain and "ASEAN" not in [c for _, c in chain] and len(partners) > 1:

@@ -19,6 +19,8 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 # One Vietnamese syllable (folded): onset, vowels, coda. A one-word "name" shaped so is a common word.
 _SYLLABLE = re.compile(r"(?:ngh|ch|gh|gi|kh|ng|nh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
 _GLUE = re.compile(LOWER + UPPER)
+ADDRESS_FORMS = ("ông", "bà", "ngài")                # forms of address, not roles
+_FOLDED_ADDRESS = tuple(fold(form) for form in ADDRESS_FORMS)
 _CAPITAL_PAIR = re.compile(r"\b" + UPPER + r"[\w-]*\s+" + UPPER + r"[\w-]*")
 
 Token = tuple[int, int, str]        # (start, end, word) in the sentence's canonical text
@@ -80,7 +82,8 @@ def _covered(view: SentenceView, start: int, end: int) -> bool:
 def _titles(view: SentenceView, vocabulary: _Vocabulary) -> list[tuple[int, int]]:
     """(start, end) of every title in the sentence, including ones glued to the word before."""
     titles = [(m.start(), m.end()) for m in vocabulary.titles.finditer(view.folded)
-              if not any(x.start < m.start() < x.end for x in view.mentions)]   # "Trung Quốc Vương": no "Quốc vương"
+              if not any(x.start < m.start() < x.end for x in view.mentions)    # "Trung Quốc Vương": no "Quốc vương"
+              and _written_as_title(view, m.start(), m.end())]
     if _GLUE.search(view.canon):
         for m in vocabulary.glued_titles.finditer(view.folded):
             s = m.start()
@@ -225,8 +228,14 @@ def extract_persons(ctx: ArticleContext) -> list[Fact]:
                  {"name": n, "role": _role(about[n].role), "country": about[n].country}) for n in keep]
 
 
+def _written_as_title(view: SentenceView, start: int, end: int) -> bool:
+    """A form of address keeps its diacritics: an unaccented "Ong" or "Ba" starts a name ("Ong Keng Yong")."""
+    folded = view.folded[start:end]
+    return folded not in _FOLDED_ADDRESS or view.canon[start:end].casefold() in ADDRESS_FORMS
+
+
 def _role(title: str | None) -> str | None:
     """"ông"/"bà" are forms of address, not roles."""
-    if not title or title.casefold() in ("ông", "bà", "ngài"):
+    if not title or title.casefold() in ADDRESS_FORMS:
         return None
     return title[:1].upper() + title[1:]
