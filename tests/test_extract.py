@@ -227,3 +227,12 @@ def test_each_partner_of_a_sentence_keeps_its_own_dialogue_relations() -> None:
     found = {(tuple(p["partners"]), p["date"]) for p in _facts(records, "partnership")}
     assert {(("AU",), "1974"), (("CN",), "1996")} <= found
     assert any(partners == ("NZ",) for partners, _ in found)
+
+
+def test_an_agreement_s_signers_listed_before_it_are_its_parties_for_the_whole_article() -> None:
+    records = _text_records("Ngày 15/11/2020, bộ trưởng kinh tế của 10 nước ASEAN và 5 nước đối tác gồm Trung Quốc, "
+                            "Nhật Bản, Hàn Quốc, Australia và New Zealand đã ký Hiệp định Đối tác Kinh tế Toàn diện "
+                            "Khu vực (RCEP). Các nhà lãnh đạo cũng thông qua Tuyên bố chung của các nhà lãnh đạo "
+                            "về Hiệp định RCEP.")
+    parties = {d["kind"]: d["partners"] for d in _facts(records, "document")}
+    assert parties == {"agreement": ["AU", "CN", "JP", "KR", "NZ"], "declaration": ["AU", "CN", "JP", "KR", "NZ"]}

@@ -88,6 +88,7 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
     _, _, action_re, action_of = _vocabulary()
     memory = PartnerMemory(ctx)
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    parties_of: dict[str, tuple[str, ...]] = {}           # a cited agreement's parties, once the article names them
     for view in ctx.views:
         previous: tuple[int, str] | None = None           # (title end, action) of the last document named
         for named in _named_documents(view):
@@ -111,11 +112,16 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             partners, bilateral = _parties(view, named, known, action)
             if bilateral:
                 continue                                  # a document of two countries, not ASEAN's
+            acronym = known["acronym"] if known else None
+            if partners is None and acronym in parties_of:
+                partners = parties_of[acronym]            # "Tuyên bố chung ... về Hiệp định RCEP": as said before
             if partners is None:
                 # a document is ASEAN's and someone's only when that someone was named up to here
                 partners = memory.resolve(view, dominant=False)
             if partners is None:
                 continue
+            if acronym and partners and action != "acceded":
+                parties_of.setdefault(acronym, partners)
             if action == "acceded" and len(partners) > 1:
                 for joiner in partners:                   # each country joins on its own
                     _record(out, ctx, view, named, (joiner,), action, known)
@@ -206,9 +212,11 @@ def _parties(view: SentenceView, named: _Named, known: dict[str, Any] | None,
     elif known and not partners:
         # "RCEP giữa 10 nước ASEAN và 5 đối tác Trung Quốc, Nhật Bản, ...": its parties, said after
         clause = re.split(r"[;.]\s", view.tagged[named.title_end:named.title_end + 160], maxsplit=1)[0]
-        if "‹O:ASEAN›" in clause:
-            listed = tuple(sorted({t.group(2) for t in TAG.finditer(clause) if t.group(1) == "P"}))
-            partners = listed or partners
+        signers = re.split(r"[;.]\s", view.tagged[max(0, named.start - 240):named.start])[-1]
+        for side in (clause, signers):                    # "... 10 nước ASEAN và 5 nước đối tác gồm ... đã ký RCEP"
+            if "‹O:ASEAN›" in side and not partners:
+                listed = tuple(sorted({t.group(2) for t in TAG.finditer(side) if t.group(1) == "P"}))
+                partners = listed or partners
     if partners == () and set(tags) == {("O", "ASEAN")} and not re.search(
             r"(?:lanh dao|bo truong|nguyen thu) ‹O:ASEAN›(?!\s*[-–])", title_tagged):
         partners = None                                   # only ASEAN named: the partner is said elsewhere
