@@ -236,3 +236,11 @@ def test_an_agreement_s_signers_listed_before_it_are_its_parties_for_the_whole_a
                             "về Hiệp định RCEP.")
     parties = {d["kind"]: d["partners"] for d in _facts(records, "document")}
     assert parties == {"agreement": ["AU", "CN", "JP", "KR", "NZ"], "declaration": ["AU", "CN", "JP", "KR", "NZ"]}
+
+
+def test_a_title_keeps_its_listed_fields_and_ends_before_the_meeting_it_was_signed_at() -> None:
+    records = _text_records("Ngày 21/11/2007, các nhà lãnh đạo ASEAN thông qua Tuyên bố Singapore về Biến đổi khí "
+                            "hậu, Năng lượng và Môi trường. Ngày 20/11/2007, lãnh đạo 10 nước ASEAN đã ký Hiến "
+                            "chương ASEAN trong khuôn khổ Hội nghị Cấp cao ASEAN lần thứ 13.")
+    titles = {d["title"] for d in _facts(records, "document")}
+    assert titles == {"Tuyên bố Singapore về Biến đổi khí hậu, Năng lượng và Môi trường", "Hiến chương ASEAN"}

@@ -11,6 +11,7 @@ from typing import Any
 
 from quanhe.extract.common import CHAIN, PartnerMemory, chain_near, has_word, partners_of
 from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
+from quanhe.language.charclass import UPPER
 from quanhe.model import Fact
 
 _PERIOD = re.compile(r"(?:giai doan\s+)?\(?((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})\)?")
@@ -41,6 +42,9 @@ def _title_span(view: SentenceView, start: int) -> tuple[int, int]:
         pos = view.canon_pos(start + m.start() + 1)
         if word in spelled and view.canon[pos:pos + len(spelled[word])].lower() != spelled[word]:
             continue                                      # "chủ đề" is no "để": read on
+        if m.group(0).startswith(",") and _TITLE_LIST.match(view.canon, view.canon_pos(start + m.end())) \
+                and not _starts_another_title(rest[m.end():]):
+            continue                                      # "về Biến đổi khí hậu, Năng lượng và Môi trường"
         end = m.start()
         break
     period = _PERIOD.search(rest, 0, end)
@@ -57,6 +61,15 @@ def _title_span(view: SentenceView, start: int) -> tuple[int, int]:
     if bracket and bracket.end() <= end + 20 and bracket.start() < end + 2:
         end = bracket.end()
     return start, start + min(end, 220)
+
+
+# Capitalised fields listed inside one title: "Năng lượng và Môi trường"
+_TITLE_LIST = re.compile(UPPER + r"[^\W\d_]*(?: [^\W\d_]+){0,3} và " + UPPER)
+
+
+def _starts_another_title(text: str) -> bool:
+    kinds = compiled(*(phrase for phrase, _ in patterns()["document"]["kinds"]))
+    return bool(kinds.match(text)) or text.startswith("‹")
 
 
 @dataclass(frozen=True)
