@@ -300,3 +300,17 @@ def test_seed_000_dates() -> None:
         ("2015-11", None),
     } <= got
     assert all(isinstance(m, DateMention) and text[m.start : m.end].strip() for m in find_dates(text))
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 1)), st.integers(1, 12))
+def test_a_coming_month_is_never_in_the_past(ref: date, month: int) -> None:
+    [mention] = find_dates(f"vào tháng {month} tới", ref)
+    assert mention.date >= f"{ref.year:04d}-{ref.month:02d}"
+    assert mention.date[5:7] == f"{month:02d}"
+
+
+def test_a_coming_month_but_not_a_month_range() -> None:
+    ref = date(2007, 3, 15)
+    assert [m.date for m in find_dates("tổ chức tại Singapore vào tháng 11 tới.", ref)] == ["2007-11"]
+    assert [m.date for m in find_dates("ngày 5/1 tới đây", ref)] == ["2008-01-05"]
+    assert [m.date for m in find_dates("tháng 11 năm ngoái", ref)] == ["2006-11"]

@@ -102,6 +102,17 @@ def _infer_year(m: int, d: int, ref: date) -> int:
     return ref.year - 1
 
 
+_FORWARD = re.compile(r"\s+(?:sắp\s+)?tới(?!\s*(?:tháng|ngày|năm|\d))", re.IGNORECASE)
+
+
+def _year_for(m: int, d: int | None, ref: date, text: str, end: int) -> int:
+    """ "tháng 11 tới": the coming one, however far ahead; otherwise the latest plausible year."""
+    if _FORWARD.match(text, end):
+        last = d or 28                                    # a month is still coming until its end
+        return next(y for y in (ref.year, ref.year + 1, ref.year + 2) if _valid(y, m, last) and date(y, m, last) >= ref)
+    return _infer_year(m, d or 1, ref)
+
+
 def _iso(y: int | None, m: int, d: int | None) -> str:
     if y is None:
         return f"--{m:02d}" if d is None else f"--{m:02d}-{d:02d}"
@@ -155,7 +166,7 @@ def _mention(m: re.Match[str], text: str, ref: date | None) -> DateMention | Non
         mo, d = int(g["dm"]), int(g["dd"])
         if not has_cue or not _valid(None, mo, d):
             return None
-        y = _infer_year(mo, d, ref) if ref else None
+        y = _year_for(mo, d, ref, text, e) if ref else None
         return DateMention(s, e, _iso(y, mo, d), None, False, False)
     if g["wd"]:
         mo_w = _month(g["wm"], months)
@@ -165,7 +176,7 @@ def _mention(m: re.Match[str], text: str, ref: date | None) -> DateMention | Non
             return None
         stated = y is not None
         if y is None and ref:
-            y = _infer_year(mo_w, d, ref)
+            y = _year_for(mo_w, d, ref, text, e)
         return DateMention(s, e, _iso(y, mo_w, d), None, stated, False)
     if g["mm"]:
         mo_m = _month(g["mm"], months)
@@ -173,7 +184,7 @@ def _mention(m: re.Match[str], text: str, ref: date | None) -> DateMention | Non
             return None
         if g["my"]:
             return DateMention(s, e, _iso(int(g["my"]), mo_m, None), None, True, False)
-        y = _infer_year(mo_m, 1, ref) if ref else None
+        y = _year_for(mo_m, None, ref, text, e) if ref else None
         return DateMention(s, e, _iso(y, mo_m, None), None, False, False)
     if g["yy"]:
         return DateMention(s, e, g["yy"], None, True, False)
