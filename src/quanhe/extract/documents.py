@@ -109,7 +109,7 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
                         view.tagged[named.title_end:named.title_end + 20]):
                 continue                                  # "Tuyên bố chung Delhi khẳng định ...": what it says
             action = _action(view, named.start, named.title_end, action_re, action_of, p)
-            if previous and re.fullmatch(r"\s*(?:,|va|cung|cung voi)\s*", view.tagged[previous[0]:named.start]):
+            if previous and re.fullmatch(r"\s*(?:,\s*)?(?:va|cung|cung voi)?\s*", view.tagged[previous[0]:named.start]):
                 action = previous[1]                      # "thông qua Tuyên bố A và Tuyên bố B": both adopted
             if action is None:
                 continue                                  # a passing mention: nothing was done to it
