@@ -244,3 +244,11 @@ def test_a_title_keeps_its_listed_fields_and_ends_before_the_meeting_it_was_sign
                             "chương ASEAN trong khuôn khổ Hội nghị Cấp cao ASEAN lần thứ 13.")
     titles = {d["title"] for d in _facts(records, "document")}
     assert titles == {"Tuyên bố Singapore về Biến đổi khí hậu, Năng lượng và Môi trường", "Hiến chương ASEAN"}
+
+
+def test_the_first_summit_since_an_event_is_the_one_just_named_not_a_first_in_the_series() -> None:
+    records = _text_records("Hội nghị Cấp cao ASEAN lần thứ 14 khai mạc ngày 28/2/2009 tại Cha-am. Đây là hội nghị "
+                            "cấp cao đầu tiên của Hiệp hội kể từ khi Hiến chương ASEAN có hiệu lực vào tháng 12/2008.")
+    assert [(m["ordinal"], m["date"]) for m in _facts(records, "meeting")] == [(14, "2009-02-28")]
+    records = _text_records("Hội nghị Cấp cao ASEAN - Australia đầu tiên sau đại dịch diễn ra ngày 4/3/2024.")
+    assert [m["ordinal"] for m in _facts(records, "meeting")] == [None]

@@ -18,6 +18,9 @@ from quanhe.language.ordinals import find_ordinal
 _SEP = re.compile(r"\s*(?:[-–—+/]|\bva\b|\bvoi\b|,)\s*")
 _LEVELS = ("summit", "ministers", "jcc", "dialogue", "arf", "som", "generic")
 
+# "the first ... since / after / in ten years" counts from an event, not from the series' start
+_FIRST_SINCE = re.compile(r"\s*(?:[^\W\d_]+\s+){0,3}?(?:ke tu|tu khi|sau khi|sau|trong (?:vong )?\d+ nam)\b")
+
 
 @lru_cache(maxsize=1)
 def _ordinal_cue() -> re.Pattern[str]:
@@ -121,9 +124,11 @@ def ordinal_of(view: SentenceView, tail_start: int, tail: str, before: str, chai
         found = find_ordinal(view.canon[pos:pos + 40])
         if found:
             return found[0]
-    if re.match(r"\s*(?:[a-z]+\s+){0,2}(?:lan\s+)?dau\s+tien\b", tail) and not tail.startswith(" lan dau tien duoc"):
+    first = re.match(r"\s*(?:[a-z]+\s+){0,2}(?:lan\s+)?dau\s+tien\b", tail)
+    if first and not tail.startswith(" lan dau tien duoc") and not _FIRST_SINCE.match(tail, first.end()):
         return 1                                   # "hội nghị thượng đỉnh (toàn thể) đầu tiên"
-    if chain_end and re.match(r"\s*(?:lan\s+)?dau\s+tien\b", tail[chain_end:]):
+    first = re.match(r"\s*(?:lan\s+)?dau\s+tien\b", tail[chain_end:]) if chain_end else None
+    if first and not _FIRST_SINCE.match(tail, chain_end + first.end()):
         return 1                                   # "Hội nghị Bộ trưởng Ngoại giao ASEAN-Anh đầu tiên"
     back = re.search(r"lan\s+thu\s+\w+(?:\s+\w+)?\s+(?:cua\s+)?$", before)
     if back:

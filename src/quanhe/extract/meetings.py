@@ -175,6 +175,8 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[Head], i: i
     mechanism, partners = resolved
     if generic and not partners:
         return None
+    if ordinal is None and not partners and re.search(r"\bday (?:cung )?la\s+$", before):
+        return None                                # "Đây là hội nghị cấp cao đầu tiên ...": the one just named
     if bare and ordinal is None and not partners and mechanism not in ("east_asia_summit", "eas_ministers"):
         return None                                # "cấp cao" alone names no meeting
     if mechanism in ("east_asia_summit", "arf") and ordinal is None and not view.dates:
