@@ -252,3 +252,12 @@ def test_the_first_summit_since_an_event_is_the_one_just_named_not_a_first_in_th
     assert [(m["ordinal"], m["date"]) for m in _facts(records, "meeting")] == [(14, "2009-02-28")]
     records = _text_records("Hội nghị Cấp cao ASEAN - Australia đầu tiên sau đại dịch diễn ra ngày 4/3/2024.")
     assert [m["ordinal"] for m in _facts(records, "meeting")] == [None]
+
+
+def test_documents_of_the_asean_community_and_of_east_asia_cooperation() -> None:
+    records = _text_records("Ngày 20/11/2007, các nhà lãnh đạo đã ký Tuyên bố về Kế hoạch tổng thể xây dựng Cộng đồng "
+                            "Kinh tế ASEAN (AEC). Nhân dịp 10 năm hợp tác ASEAN+3, Hội nghị Cấp cao ASEAN+3 đã thông "
+                            "qua Tuyên bố chung thứ hai về Hợp tác Đông Á.")
+    parties = {d["title"]: d["partners"] for d in _facts(records, "document")}
+    assert parties == {"Tuyên bố về Kế hoạch tổng thể xây dựng Cộng đồng Kinh tế ASEAN (AEC)": [],
+                       "Tuyên bố chung thứ hai về Hợp tác Đông Á": ["CN", "JP", "KR"]}

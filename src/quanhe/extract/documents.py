@@ -210,9 +210,13 @@ def _parties(view: SentenceView, named: _Named, known: dict[str, Any] | None,
         clause = re.split(r"[;.]\s|,\s|\s+va\s+", view.tagged[named.title_end:named.title_end + 100], maxsplit=1)[0]
         later = re.search(r"‹O:ASEAN›\s*[-–]\s*‹P:(\w+)›", clause)
         partners = (later.group(1),) if later else partners
-    asean_own = any(kind == "M" or code in ("east_asia", "cities") for kind, code in tags)
+    asean_own = any(kind == "M" or code in ("east_asia", "cities") for kind, code in tags) or (
+        ("O", "asean_community") in tags and action in ("signed", "adopted"))   # made then, not cited
     if not partners and asean_own and not any(kind in "PG" for kind, _ in tags):
         partners = ()                                     # "Tuyên bố về việc kết nạp Timor-Leste vào ASEAN"
+        process = [(t.group(1), t.group(2)) for t in TAG.finditer(view.tagged) if t.group(1) == "G"]
+        if {code for _, code in tags} == {"east_asia"} and process:
+            partners = partners_of(process[:1])           # "hợp tác Đông Á" in a sentence about ASEAN+3
     if chain and partners is None and not known:
         return None, True
     subject = list(CHAIN.finditer(view.tagged, max(0, named.start - 100), named.start))
@@ -231,7 +235,7 @@ def _parties(view: SentenceView, named: _Named, known: dict[str, Any] | None,
                 listed = tuple(sorted({t.group(2) for t in TAG.finditer(side) if t.group(1) == "P"}))
                 partners = listed or partners
     if partners == () and set(tags) == {("O", "ASEAN")} and not re.search(
-            r"(?:lanh dao|bo truong|nguyen thu) ‹O:ASEAN›(?!\s*[-–])", title_tagged):
+            r"(?:lanh dao|bo truong|nguyen thu|cong dong(?: [a-z]+){0,3}) ‹O:ASEAN›(?!\s*[-–])", title_tagged):
         partners = None                                   # only ASEAN named: the partner is said elsewhere
     if named.phrase in patterns()["document"]["asean_own_kinds"] and not named_partners:
         partners = ()                                     # "Hiến chương ASEAN": the members' own
