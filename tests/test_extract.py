@@ -261,3 +261,10 @@ def test_documents_of_the_asean_community_and_of_east_asia_cooperation() -> None
     parties = {d["title"]: d["partners"] for d in _facts(records, "document")}
     assert parties == {"Tuyên bố về Kế hoạch tổng thể xây dựng Cộng đồng Kinh tế ASEAN (AEC)": [],
                        "Tuyên bố chung thứ hai về Hợp tác Đông Á": ["CN", "JP", "KR"]}
+
+
+def test_a_target_for_this_figure_takes_the_figure_s_metric() -> None:
+    records = _text_records("Năm 2011, kim ngạch thương mại ASEAN - Ấn Độ đạt 76 tỷ USD. Hai bên đặt mục tiêu nâng "
+                            "con số này lên 100 tỷ USD vào năm 2015 và 200 tỷ USD vào năm 2022.")
+    found = {(i["metric"], i["year"], i["target"]) for i in _facts(records, "indicator")}
+    assert found == {("trade", 2011, False), ("trade", 2015, True), ("trade", 2022, True)}

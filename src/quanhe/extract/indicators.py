@@ -18,6 +18,7 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
     metric_re = compiled(*metrics)
     memory = PartnerMemory(ctx)
     out: dict[tuple[Any, ...], Fact] = {}
+    last_metric: str | None = None                        # of the last money figure taken, for "con số này"
     for view in ctx.views:
         previous_end = 0
         previous: Amount | None = None
@@ -48,6 +49,8 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
                 following = view.folded[amount.end:amount.end + 25]
                 cue = metric_re.match(following.lstrip())
                 metric = metrics[cue.group(0)] if cue and metrics[cue.group(0)] not in ("firms", "tourists") else None
+            if metric is None and amount.unit != "count" and has_word(clause, p["target_words"]):
+                metric = last_metric                      # "đặt mục tiêu nâng con số này lên 100 tỷ USD"
             if metric is None or has_word(clause[-45:], p["excluded_words"]):
                 continue
             if metric == "firms" and re.match(r"[^.;,]{0,30}\b(?:tham du|tham gia|co mat)\b",
@@ -62,6 +65,8 @@ def extract_indicators(ctx: ArticleContext) -> list[Fact]:
             year = _year(ctx, view, amount, metric, target)
             if year is None and "cung nam" in view.folded:
                 year = _previous_year(ctx, view)          # "... cùng năm đạt 24,6 tỷ USD"
+            if amount.unit != "count":
+                last_metric = metric
             key = (partners, metric, year, target, amount.value)
             if any(k[:4] == key[:4] and abs(k[4] - amount.value) <= 0.01 * max(abs(amount.value), 1e-9)
                    for k in out):
