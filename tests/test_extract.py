@@ -268,3 +268,9 @@ def test_a_target_for_this_figure_takes_the_figure_s_metric() -> None:
                             "con số này lên 100 tỷ USD vào năm 2015 và 200 tỷ USD vào năm 2022.")
     found = {(i["metric"], i["year"], i["target"]) for i in _facts(records, "indicator")}
     assert found == {("trade", 2011, False), ("trade", 2015, True), ("trade", 2022, True)}
+
+
+def test_a_document_signed_the_same_day_takes_the_day_named_before() -> None:
+    records = _text_records("Ngày 8/10/2003, Hội nghị Cấp cao ASEAN - Trung Quốc lần thứ 7 diễn ra tại Bali. Cùng "
+                            "ngày, Trung Quốc đã ký văn kiện gia nhập Hiệp ước Thân thiện và Hợp tác ở Đông Nam Á (TAC).")
+    assert [d["date"] for d in _facts(records, "document")] == ["2003-10-08"]

@@ -83,6 +83,17 @@ def year_near(view: SentenceView, canon_pos: int, *, after_only: bool = False,
     return best
 
 
+def same_day(ctx: ArticleContext, index: int) -> str | None:
+    """ "Cùng ngày, ...": the last full day named before sentence ``index``, when it says so."""
+    if not re.search(r"\bcung (?:trong )?ngay\b", ctx.views[index].folded):
+        return None
+    for previous in reversed(ctx.views[:index]):
+        days = [d for d in previous.dates if len(d.date) == 10 and not d.date.startswith("--")]
+        if days:
+            return days[-1].date
+    return None
+
+
 def has_word(text: str, words: list[str]) -> bool:
     from quanhe.extract.context import compiled
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from quanhe.extract.common import CHAIN, PartnerMemory, chain_near, has_word, partners_of
+from quanhe.extract.common import CHAIN, PartnerMemory, chain_near, has_word, partners_of, same_day
 from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.charclass import UPPER
 from quanhe.model import Fact
@@ -102,7 +102,7 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
     memory = PartnerMemory(ctx)
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
     parties_of: dict[str, tuple[str, ...]] = {}           # a cited agreement's parties, once the article names them
-    for view in ctx.views:
+    for index, view in enumerate(ctx.views):
         previous: tuple[int, str] | None = None           # (title end, action) of the last document named
         for named in _named_documents(view):
             if re.match(r"\s*(?:da |cung )?(?:" + "|".join(p["speech_verbs"]) + r")\b",
@@ -137,9 +137,9 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
                 parties_of.setdefault(acronym, partners)
             if action == "acceded" and len(partners) > 1:
                 for joiner in partners:                   # each country joins on its own
-                    _record(out, ctx, view, named, (joiner,), action, known)
+                    _record(out, ctx, index, named, (joiner,), action, known)
                 continue
-            _record(out, ctx, view, named, partners, action, known)
+            _record(out, ctx, index, named, partners, action, known)
         memory.see(view)
     facts = []
     for (partners, kind, _), body in _merge_untitled(out).items():
@@ -246,10 +246,11 @@ def _parties(view: SentenceView, named: _Named, known: dict[str, Any] | None,
     return partners, False
 
 
-def _record(out: dict[tuple[Any, ...], dict[str, Any]], ctx: ArticleContext, view: SentenceView,
+def _record(out: dict[tuple[Any, ...], dict[str, Any]], ctx: ArticleContext, index: int,
             named: _Named, partners: tuple[str, ...], action: str, known: dict[str, Any] | None) -> None:
     """Add one mention to the article's documents, merging repeats of the same document."""
-    date = _doc_date(view, named.start, named.title_end)
+    view = ctx.views[index]
+    date = _doc_date(view, named.start, named.title_end) or same_day(ctx, index)
     ongoing = re.search(r"\b(?:dang|van dang|tiep tuc)\b", view.tagged[max(0, named.start - 60):named.start])
     if date is None and (action in ("adopted", "signed", "ratified") or (action == "negotiating" and not ongoing)):
         date = ctx.lead_date or ctx.published             # done at the event the article reports

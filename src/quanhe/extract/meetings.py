@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from quanhe.extract.common import has_word
+from quanhe.extract.common import has_word, same_day
 from quanhe.extract.context import ArticleContext, SentenceView, compiled, patterns
 from quanhe.extract.meeting_names import (
     Head,
@@ -235,11 +235,9 @@ def _when(ctx: ArticleContext, view: SentenceView, head_canon: int, index: int) 
     date = _pick_date(view, head_canon)
     if date is not None:
         return date.date, date.end_date
-    if "cung ngay" in view.folded:
-        for previous in reversed(ctx.views[:index]):   # "Cùng ngày, ...": the last day named before
-            days = [d for d in previous.dates if len(d.date) == 10 and not d.date.startswith("--")]
-            if days:
-                return days[-1].date, None
+    day = same_day(ctx, index)
+    if day:
+        return day, None
     if _has(view.folded, patterns()["meeting"]["recent_words"]) and ctx.published:
         return ctx.published[:7], None
     return None, None
