@@ -274,3 +274,12 @@ def test_a_document_signed_the_same_day_takes_the_day_named_before() -> None:
     records = _text_records("Ngày 8/10/2003, Hội nghị Cấp cao ASEAN - Trung Quốc lần thứ 7 diễn ra tại Bali. Cùng "
                             "ngày, Trung Quốc đã ký văn kiện gia nhập Hiệp ước Thân thiện và Hợp tác ở Đông Nam Á (TAC).")
     assert [d["date"] for d in _facts(records, "document")] == ["2003-10-08"]
+
+
+def test_two_declarations_of_a_year_stay_two_and_two_wordings_of_one_are_one() -> None:
+    records = _text_records("Tháng 5/2022, tại Washington, ASEAN và Hoa Kỳ đã thông qua Tuyên bố Tầm nhìn chung "
+                            "ASEAN-Hoa Kỳ. Ngày 12/11/2022, ASEAN và Hoa Kỳ ra Tuyên bố chung về việc thiết lập "
+                            "quan hệ Đối tác Chiến lược Toàn diện ASEAN-Hoa Kỳ. Tuyên bố chung thiết lập quan hệ "
+                            "Đối tác Chiến lược Toàn diện được thông qua ngày 12/11/2022.", published="2022-11-13")
+    dates = sorted(d["date"] for d in _facts(records, "document") if d["kind"] == "declaration")
+    assert dates == ["2022-05", "2022-11-12"]

@@ -13,6 +13,7 @@ from quanhe.extract.common import CHAIN, PartnerMemory, chain_near, has_word, pa
 from quanhe.extract.context import TAG, ArticleContext, SentenceView, compiled, patterns
 from quanhe.language.charclass import UPPER
 from quanhe.model import Fact
+from quanhe.normalize import fold
 
 _PERIOD = re.compile(r"(?:giai doan\s+)?\(?((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})\)?")
 _UNTIL = re.compile(r"den(?: nam)?\s+((?:19|20)\d{2})")
@@ -260,7 +261,8 @@ def _record(out: dict[tuple[Any, ...], dict[str, Any]], ctx: ArticleContext, ind
     title = view.canon[view.canon_pos(named.title_start):view.canon_pos(named.title_end)].strip(" ,.;\"“”«»") or None
     # one fact per document: by its span, its acronym, its year, or its title; two named
     # agreements of one year ("Hiệp định Dịch vụ và Hiệp định Đầu tư") stay two
-    named_instrument = named.kind in ("agreement", "protocol") and title and len(title.split()) >= 4
+    named_instrument = title and (named.kind in ("agreement", "protocol") and len(title.split()) >= 4
+                                  or named.kind == "declaration" and len(title.split()) >= 5)
     key = (partners, named.kind, named.period or (known["acronym"] if known else None)
            or (title.casefold() if title and (not date or named_instrument) else (date or "")[:4]))
     fact = out.setdefault(key, {"title": title, "period": named.period, "date": date, "action": action,
@@ -305,16 +307,26 @@ def _merge_untitled(out: dict[tuple[Any, ...], dict[str, Any]]) -> dict[tuple[An
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for key, body in out.items():
         partners, kind, _ = key
-        twin = next((k for k, b in merged.items() if k[0] == partners and k[1] == kind and kind == "agreement"
+        twin = next((k for k, b in merged.items() if k[0] == partners and k[1] == kind
                      and not b["period"] and not body["period"]
-                     and (min(len((b["title"] or "").split()), len((body["title"] or "").split())) < 4
-                          or not b["date"] or not body["date"])
-                     and (not b["date"] or not body["date"] or b["date"][:4] == body["date"][:4])), None)
+                     and (not b["date"] or not body["date"] or b["date"][:4] == body["date"][:4])
+                     and (_same_title(b["title"], body["title"]) or kind == "agreement" and (
+                         min(len((b["title"] or "").split()), len((body["title"] or "").split())) < 4
+                         or not b["date"] or not body["date"]))), None)
         if twin is None:
             merged[key] = body
         else:
             merged[twin]["evidence"] += [e for e in body["evidence"] if e not in merged[twin]["evidence"]]
     return merged
+
+
+def _same_title(a: str | None, b: str | None) -> bool:
+    """Two wordings of one title: nearly every word of the shorter is in the longer."""
+    if not a or not b:
+        return False
+    words_a, words_b = set(fold(a).split()), set(fold(b).split())
+    shorter, longer = sorted((words_a, words_b), key=len)
+    return len(shorter) >= 4 and len(shorter & longer) >= 0.8 * len(shorter)
 
 
 def _period_after(rest: str, kind: str) -> str | None:
