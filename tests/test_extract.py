@@ -283,3 +283,10 @@ def test_two_declarations_of_a_year_stay_two_and_two_wordings_of_one_are_one() -
                             "Đối tác Chiến lược Toàn diện được thông qua ngày 12/11/2022.", published="2022-11-13")
     dates = sorted(d["date"] for d in _facts(records, "document") if d["kind"] == "declaration")
     assert dates == ["2022-05", "2022-11-12"]
+
+
+def test_a_document_adopted_earlier_says_so_after_its_title() -> None:
+    records = _text_records("Các nhà lãnh đạo khẳng định cam kết thực hiện Tuyên bố Nuremberg về Quan hệ Đối tác tăng "
+                            "cường ASEAN - EU, được thông qua tại Hội nghị Bộ trưởng Ngoại giao ASEAN - EU lần thứ 16 "
+                            "ở Nuremberg (Đức) hồi tháng 3/2007.", published="2007-11-23")
+    assert [(d["action"], d["date"]) for d in _facts(records, "document")] == [("adopted", "2007-03")]

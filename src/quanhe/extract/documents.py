@@ -295,6 +295,12 @@ def _doc_date(view: SentenceView, start: int, end: int) -> str | None:
     title_start, title_end = view.canon_pos(start), view.canon_pos(end)
     semicolon = view.canon.rfind(";", 0, title_start)
     dates = [d for d in view.dates if not d.date.startswith("--")]
+    passive = _PASSIVE.match(view.tagged, end)
+    if passive:
+        clause_end = view.canon_pos(passive.end()) + len(re.split(r"[;.]\s", view.tagged[passive.end():])[0])
+        in_clause = [d for d in dates if title_end <= d.start <= clause_end]
+        if in_clause:
+            return in_clause[0].date                      # "..., được thông qua ... hồi tháng 3/2007"
     inside_or_after = [d for d in dates if title_start <= d.start <= title_end + 40]
     if inside_or_after:
         return inside_or_after[0].date
@@ -318,6 +324,10 @@ def _merge_untitled(out: dict[tuple[Any, ...], dict[str, Any]]) -> dict[tuple[An
         else:
             merged[twin]["evidence"] += [e for e in body["evidence"] if e not in merged[twin]["evidence"]]
     return merged
+
+
+# A document's own act said right after it, in the passive: "Tuyên bố X, được thông qua tại ..."
+_PASSIVE = re.compile(r"\s*,?\s*(?:da\s+)?duoc\s+(?:chinh thuc\s+)?(thong qua|ky ket|ky)\b")
 
 
 def _same_title(a: str | None, b: str | None) -> bool:
@@ -370,6 +380,9 @@ def _action(view: SentenceView, start: int, end: int, action_re: re.Pattern[str]
     offset = max(0, start - 70)
     before = view.tagged[offset:start]
     after = view.tagged[end:end + 160]
+    passive = _PASSIVE.match(after)
+    if passive and _accent_ok(view, end + passive.start(1), passive.group(1)):
+        return action_of[passive.group(1)]                # "..., được thông qua tại ... năm 2007": what made it
     candidates = [(len(before) - m.end(), m.group(0), before[:m.start()]) for m in action_re.finditer(before)
                   if _accent_ok(view, offset + m.start(), m.group(0))]
     best = min(candidates, default=None)
