@@ -290,3 +290,10 @@ def test_a_document_adopted_earlier_says_so_after_its_title() -> None:
                             "cường ASEAN - EU, được thông qua tại Hội nghị Bộ trưởng Ngoại giao ASEAN - EU lần thứ 16 "
                             "ở Nuremberg (Đức) hồi tháng 3/2007.", published="2007-11-23")
     assert [(d["action"], d["date"]) for d in _facts(records, "document")] == [("adopted", "2007-03")]
+
+
+def test_an_undated_article_counts_from_the_year_after_its_latest_figures() -> None:
+    records = _text_records("Hôm qua (6/9), Hội nghị Cấp cao ASEAN - Nhật Bản lần thứ 26 diễn ra tại Jakarta. "
+                            "Năm 2022, kim ngạch thương mại ASEAN - Nhật Bản đạt khoảng 270 tỷ USD. Nghị định thư "
+                            "sửa đổi AJCEP có hiệu lực từ năm 2020.")
+    assert [m["date"] for m in _facts(records, "meeting")] == ["2023-09-06"]

@@ -23,6 +23,8 @@ from quanhe.normalize import fold, normalize
 _TAG_KIND = {"partner": "P", "group": "G", "member": "M", "place": "L", "org": "O"}
 # Every date form find_dates reads has a digit or one of these words (folded): a cheap first look.
 _MAY_HOLD_DATE = re.compile(r"\d|thang|nam|nay|qua|mai|kia")
+_SPAN_OR_TARGET = re.compile(r"(?:từ|kể từ|đến|tới|trước|sau|hướng tới)\s+(?:năm\s+)?$", re.IGNORECASE)
+_TARGET = re.compile(r"mục tiêu|phấn đấu|kế hoạch", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 TAG = re.compile(r"‹([PGMLO]):([A-Za-z_]+)›")
 
@@ -130,17 +132,24 @@ def _ref_date(doc: Document, canons: list[str]) -> tuple[date | None, int]:
             return date(parts[0], 12, 31), 4
         except ValueError:
             pass                                        # clean validates dates; a bad one counts as none
-    # Failing a publication date, the article's own context: a single year stated in the prose,
-    # outside sentences with figures (those usually look back at last year's numbers).
+    # Failing a publication date, the article's own context: the latest year its prose reports,
+    # leaving out spans and targets ("từ năm 2020", "đến năm 2030"), or the year after its latest
+    # figures (articles look back at last year's numbers), whichever is later.
     years: set[int] = set()
+    figure_years: set[int] = set()
     for canon in canons:
-        if not _YEAR.search(canon) or find_amounts(canon):
+        if not _YEAR.search(canon):
             continue
+        with_figures = bool(find_amounts(canon))
+        if with_figures and _TARGET.search(canon):
+            continue                                    # "mục tiêu 200 tỷ USD vào năm 2020": a year ahead
         for d in find_dates(canon, None):
-            if d.year_stated and not d.relative:
-                years.add(int(d.date[:4]))
-    if len(years) == 1:
-        return date(years.pop(), 12, 31), 0
+            if not d.year_stated or d.relative or _SPAN_OR_TARGET.search(canon[max(0, d.start - 12):d.start]):
+                continue
+            (figure_years if with_figures else years).add(int(d.date[:4]))
+    guesses = years | {year + 1 for year in figure_years}
+    if guesses:
+        return date(max(guesses), 12, 31), 0
     return None, 0
 
 
