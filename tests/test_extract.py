@@ -297,3 +297,11 @@ def test_an_undated_article_counts_from_the_year_after_its_latest_figures() -> N
                             "Năm 2022, kim ngạch thương mại ASEAN - Nhật Bản đạt khoảng 270 tỷ USD. Nghị định thư "
                             "sửa đổi AJCEP có hiệu lực từ năm 2020.")
     assert [m["date"] for m in _facts(records, "meeting")] == ["2023-09-06"]
+
+
+def test_a_meeting_a_sentence_opens_with_is_the_reported_event() -> None:
+    records = _text_records("Ngày 26/7, tại Viêng Chăn, các Bộ trưởng ASEAN dự các hội nghị với các đối tác. Tại Hội "
+                            "nghị Bộ trưởng Ngoại giao ASEAN - Hàn Quốc, hai bên nhất trí tăng cường hợp tác.",
+                            published="2024-07-26")
+    [meeting] = _facts(records, "meeting")
+    assert (meeting["partners"], meeting["date"][:7]) == (["KR"], "2024-07")

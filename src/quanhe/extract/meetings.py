@@ -203,7 +203,8 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[Head], i: i
         mechanism=mechanism, partners=partners, ordinal=ordinal, date=date_value, end_date=end_date,
         online=online, location=_location(view, head_canon), special=_has(name_part, p["special_words"]),
         status=status, evidence=[view.evidence],
-        framework=bool(re.search(r"\b(?:trong khuon kho|ben le|nhan dip|nhan)\s+$", before)),
+        framework=bool(re.search(r"\b(?:trong khuon kho|ben le|nhan dip|nhan)\s+$", before)
+                       or re.fullmatch(r"\W*tai\s+", view.tagged[:head.start])),   # "Tại Hội nghị X, ...": reported
     )
 
 
