@@ -305,3 +305,10 @@ def test_a_meeting_a_sentence_opens_with_is_the_reported_event() -> None:
                             published="2024-07-26")
     [meeting] = _facts(records, "meeting")
     assert (meeting["partners"], meeting["date"][:7]) == (["KR"], "2024-07")
+
+
+def test_the_chair_s_year_dates_an_undated_article() -> None:
+    records = _text_records("Chiều 12/11, tại Phnom Penh, Hội nghị Cấp cao ASEAN - Ấn Độ lần thứ 19 đã diễn ra. Hội "
+                            "nghị do Thủ tướng Campuchia Hun Sen, Chủ tịch ASEAN 2022, chủ trì. Hai bên thiết lập "
+                            "quan hệ Đối tác chiến lược năm 2012.")
+    assert [m["date"] for m in _facts(records, "meeting")] == ["2022-11-12"]

@@ -25,6 +25,7 @@ _TAG_KIND = {"partner": "P", "group": "G", "member": "M", "place": "L", "org": "
 _MAY_HOLD_DATE = re.compile(r"\d|thang|nam|nay|qua|mai|kia")
 _SPAN_OR_TARGET = re.compile(r"(?:từ|kể từ|đến|tới|trước|sau|hướng tới)\s+(?:năm\s+)?$", re.IGNORECASE)
 _TARGET = re.compile(r"mục tiêu|phấn đấu|kế hoạch", re.IGNORECASE)
+_CHAIR_YEAR = re.compile(r"\bASEAN (?:năm )?((?:19|20)\d\d)(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 TAG = re.compile(r"‹([PGMLO]):([A-Za-z_]+)›")
 
@@ -147,6 +148,7 @@ def _ref_date(doc: Document, canons: list[str]) -> tuple[date | None, int]:
             if not d.year_stated or d.relative or _SPAN_OR_TARGET.search(canon[max(0, d.start - 12):d.start]):
                 continue
             (figure_years if with_figures else years).add(int(d.date[:4]))
+        years.update(int(y) for y in _CHAIR_YEAR.findall(canon))     # "Chủ tịch ASEAN 2022": the year of office
     guesses = years | {year + 1 for year in figure_years}
     if guesses:
         return date(max(guesses), 12, 31), 0
