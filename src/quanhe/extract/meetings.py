@@ -204,7 +204,7 @@ def _mention_at(ctx: ArticleContext, view: SentenceView, heads: list[Head], i: i
         online=online, location=_location(view, head_canon), special=_has(name_part, p["special_words"]),
         status=status, evidence=[view.evidence],
         framework=bool(re.search(r"\b(?:trong khuon kho|ben le|nhan dip|nhan)\s+$", before)
-                       or re.fullmatch(r"\W*tai\s+", view.tagged[:head.start])),   # "Tại Hội nghị X, ...": reported
+                       or re.fullmatch(r"\W*(?:tai\s+)?", view.tagged[:head.start])),   # "Tại Hội nghị X, ...": reported
     )
 
 

@@ -108,8 +108,9 @@ _FORWARD = re.compile(r"\s+(?:sắp\s+)?tới(?!\s*(?:tháng|ngày|năm|\d))", r
 def _year_for(m: int, d: int | None, ref: date, text: str, end: int) -> int:
     """ "tháng 11 tới": the coming one, however far ahead; otherwise the latest plausible year."""
     if _FORWARD.match(text, end):
-        last = d or 28                                    # a month is still coming until its end
-        return next(y for y in (ref.year, ref.year + 1, ref.year + 2) if _valid(y, m, last) and date(y, m, last) >= ref)
+        if d is None:                                     # a month is still coming until it is over
+            return ref.year if m >= ref.month else ref.year + 1
+        return next(y for y in (ref.year, ref.year + 1, ref.year + 2) if _valid(y, m, d) and date(y, m, d) >= ref)
     return _infer_year(m, d or 1, ref)
 
 
