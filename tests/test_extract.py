@@ -312,3 +312,10 @@ def test_the_chair_s_year_dates_an_undated_article() -> None:
                             "nghị do Thủ tướng Campuchia Hun Sen, Chủ tịch ASEAN 2022, chủ trì. Hai bên thiết lập "
                             "quan hệ Đối tác chiến lược năm 2012.")
     assert [m["date"] for m in _facts(records, "meeting")] == ["2022-11-12"]
+
+
+def test_a_level_named_in_a_declaration_that_upgrades_the_relations_is_established() -> None:
+    records = _text_records("Ngày 12/11/2022, các nhà lãnh đạo đã ra Tuyên bố chung về quan hệ Đối tác chiến lược "
+                            "toàn diện ASEAN - Ấn Độ, chính thức nâng cấp quan hệ hai bên lên tầm cao mới.")
+    found = [(p["partners"], p["level"], p["status"]) for p in _facts(records, "partnership")]
+    assert (["IN"], "comprehensive_strategic_partnership", "established") in found

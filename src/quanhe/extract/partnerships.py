@@ -33,7 +33,8 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
             if re.search(r"\b(?:cac|nhung)\s+$", view.tagged[max(0, start - 8):start]):
                 continue                                   # "các đối tác đối thoại": partners in general
             if re.search(r"\b(?:tuyen bo(?: chung)?|ke hoach hanh dong|ke hoach|tam nhin)(?: ve)?\s+(?:quan he\s+)?$",
-                         view.tagged[max(0, start - 30):start]) and level != "dialogue_relations":
+                         view.tagged[max(0, start - 30):start]) and level != "dialogue_relations" \
+                    and not re.search(r"\b(?:chinh thuc|da) (?:nang cap|thiet lap|xac lap)\b", view.tagged[end:]):
                 continue                                   # "Tuyên bố chung về Đối tác chiến lược ...": a title
             clause_start = max(view.tagged.rfind(";", 0, start), view.tagged.rfind(". ", 0, start), 0)
             before = view.tagged[clause_start:start]
