@@ -319,3 +319,10 @@ def test_a_level_named_in_a_declaration_that_upgrades_the_relations_is_establish
                             "toàn diện ASEAN - Ấn Độ, chính thức nâng cấp quan hệ hai bên lên tầm cao mới.")
     found = [(p["partners"], p["level"], p["status"]) for p in _facts(records, "partnership")]
     assert (["IN"], "comprehensive_strategic_partnership", "established") in found
+
+
+def test_a_year_of_history_in_the_sentence_is_not_the_meeting_s_date() -> None:
+    records = _text_records("Ngày 26/7, tại Viêng Chăn, các Bộ trưởng ASEAN dự các hội nghị với các đối tác. Tại Hội "
+                            "nghị Bộ trưởng Ngoại giao ASEAN - Nga, các Bộ trưởng hoan nghênh quan hệ Đối tác chiến "
+                            "lược được thiết lập năm 2018.", published="2024-07-26")
+    assert [m["date"][:7] for m in _facts(records, "meeting")] == ["2024-07"]

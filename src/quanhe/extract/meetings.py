@@ -44,9 +44,14 @@ class MeetingMention:
     framework: bool = False   # "trong khuôn khổ / bên lề / nhân Hội nghị ...": the event the article reports
 
 
+# "... quan hệ được thiết lập năm 2018", "kể từ năm 2010": a year of history, not the meeting's
+_HISTORY = re.compile(r"(?:thiết lập|thành lập|xác lập|nâng cấp|kể từ|từ)\s+(?:vào\s+)?(?:năm\s+)?$", re.IGNORECASE)
+
+
 def _pick_date(view: SentenceView, head_canon: int) -> DateMention | None:
     candidates = [d for d in view.dates if not d.date.startswith("--")
-                  and (not re.fullmatch(r"\d{4}", d.date) or "năm" in view.canon[max(0, d.start - 8):d.end])]
+                  and (not re.fullmatch(r"\d{4}", d.date) or "năm" in view.canon[max(0, d.start - 8):d.end])
+                  and not (re.fullmatch(r"\d{4}", d.date) and _HISTORY.search(view.canon[max(0, d.start - 30):d.start]))]
     if any(not d.relative for d in candidates):
         candidates = [d for d in candidates if not d.relative]   # "Ngày mai (13/11)": the written day wins
     if not candidates:
