@@ -48,9 +48,6 @@ class Span:
     start: int
     end: int
 
-    def text_in(self, text: str) -> str:
-        return text[self.start:self.end]
-
 
 @dataclass(frozen=True, slots=True)
 class Sentence:

@@ -1,10 +1,9 @@
-"""Small helpers several extractors share: partners around a phrase, years near it."""
+"""Small helpers several extractors share: partners around a phrase, the day "cùng ngày" refers to."""
 from __future__ import annotations
 
 import re
 
 from quanhe.extract.context import TAG, ArticleContext, SentenceView
-from quanhe.language.dates import DateMention
 
 _NAME = r"‹[PGOLM]:\w+›(?:\s*\(\s*‹[PGOLM]:\w+›\s*\))?"        # "Liên minh châu Âu (EU)"
 CHAIN = re.compile(_NAME + r"(?:\s*(?:[-–—+/,]|\bva\b|\bvoi\b)\s*" + _NAME + ")*")
@@ -64,23 +63,6 @@ class PartnerMemory:
         if not partners:
             return self.last or ((self.dominant,) if self.dominant and dominant else None)
         return None
-
-
-def year_near(view: SentenceView, canon_pos: int, *, after_only: bool = False,
-              window: int = 160) -> DateMention | None:
-    """The date mention closest to ``canon_pos`` (after it first), within ``window`` characters."""
-    best: DateMention | None = None
-    best_distance = window + 1
-    for d in view.dates:
-        if d.start >= canon_pos:
-            distance = d.start - canon_pos
-        elif after_only:
-            continue
-        else:
-            distance = (canon_pos - d.end) * 2        # a date before the phrase counts, less
-        if distance < best_distance:
-            best, best_distance = d, distance
-    return best
 
 
 def same_day(ctx: ArticleContext, index: int) -> str | None:

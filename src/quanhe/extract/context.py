@@ -24,7 +24,6 @@ _TAG_KIND = {"partner": "P", "group": "G", "member": "M", "place": "L", "org": "
 # Every date form find_dates reads has a digit or one of these words (folded): a cheap first look.
 _MAY_HOLD_DATE = re.compile(r"\d|thang|nam|nay|qua|mai|kia")
 _SPAN_OR_TARGET = re.compile(r"(?:từ|kể từ|đến|tới|trước|sau|hướng tới)\s+(?:năm\s+)?$", re.IGNORECASE)
-_TARGET = re.compile(r"mục tiêu|phấn đấu|kế hoạch", re.IGNORECASE)
 _CHAIR_YEAR = re.compile(r"\bASEAN (?:năm )?((?:19|20)\d\d)(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 TAG = re.compile(r"‹([PGMLO]):([A-Za-z_]+)›")
@@ -142,7 +141,7 @@ def _ref_date(doc: Document, canons: list[str]) -> tuple[date | None, int]:
         if not _YEAR.search(canon):
             continue
         with_figures = bool(find_amounts(canon))
-        if with_figures and _TARGET.search(canon):
+        if with_figures and compiled(*patterns()["indicator"]["target_words"]).search(fold(canon)):
             continue                                    # "mục tiêu 200 tỷ USD vào năm 2020": a year ahead
         for d in find_dates(canon, None):
             if not d.year_stated or d.relative or _SPAN_OR_TARGET.search(canon[max(0, d.start - 12):d.start]):

@@ -51,8 +51,7 @@ def _title_span(view: SentenceView, start: int) -> tuple[int, int]:
     period = _PERIOD.search(rest, 0, end)
     if period and period.group(1) < period.group(2):
         end = min(end, period.end())                      # "... giai đoạn 2021-2025": the span closes the title
-    kinds = compiled(*(phrase for phrase, _ in patterns()["document"]["kinds"]))
-    for k in kinds.finditer(rest, 8, end):
+    for k in _vocabulary()[1].finditer(rest, 8, end):
         joint = re.search(r"\s*(?:va|cung|,)\s*$", rest[:k.start()])
         if joint and re.search(r"\s(?:va|cung|,)\s*$", rest[:k.start()]):
             end = min(end, joint.start())
@@ -69,8 +68,7 @@ _TITLE_LIST = re.compile(UPPER + r"[^\W\d_]*(?: [^\W\d_]+){0,3} và " + UPPER)
 
 
 def _starts_another_title(text: str) -> bool:
-    kinds = compiled(*(phrase for phrase, _ in patterns()["document"]["kinds"]))
-    return bool(kinds.match(text)) or text.startswith("‹")
+    return bool(_vocabulary()[1].match(text)) or text.startswith("‹")
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,7 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
     _, _, action_re, action_of = _vocabulary()
     memory = PartnerMemory(ctx)
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
-    parties_of: dict[str, tuple[str, ...]] = {}           # a cited agreement's parties, once the article names them
+    known_parties: dict[str, tuple[str, ...]] = {}           # a cited agreement's parties, once the article names them
     for index, view in enumerate(ctx.views):
         previous: tuple[int, str] | None = None           # (title end, action) of the last document named
         for named in _named_documents(view):
@@ -127,15 +125,15 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             if bilateral:
                 continue                                  # a document of two countries, not ASEAN's
             acronym = known["acronym"] if known else None
-            if partners is None and acronym in parties_of:
-                partners = parties_of[acronym]            # "Tuyên bố chung ... về Hiệp định RCEP": as said before
+            if partners is None and acronym in known_parties:
+                partners = known_parties[acronym]            # "Tuyên bố chung ... về Hiệp định RCEP": as said before
             if partners is None:
                 # a document is ASEAN's and someone's only when that someone was named up to here
                 partners = memory.resolve(view, dominant=False)
             if partners is None:
                 continue
             if acronym and partners and action != "acceded":
-                parties_of.setdefault(acronym, partners)
+                known_parties.setdefault(acronym, partners)
             if action == "acceded" and len(partners) > 1:
                 for joiner in partners:                   # each country joins on its own
                     _record(out, ctx, index, named, (joiner,), action, known)
@@ -143,7 +141,7 @@ def extract_documents(ctx: ArticleContext) -> list[Fact]:
             _record(out, ctx, index, named, partners, action, known)
         memory.see(view)
     facts = []
-    for (partners, kind, _), body in _merge_untitled(out).items():
+    for (partners, kind, _), body in _merge_twins(out).items():
         attributes = {"kind": kind, "title": body["title"], "period": body["period"],
                       "action": body["action"]}
         if body["completion"] is not None:
@@ -297,7 +295,7 @@ def _doc_date(view: SentenceView, start: int, end: int) -> str | None:
     dates = [d for d in view.dates if not d.date.startswith("--")]
     passive = _PASSIVE.match(view.tagged, end)
     if passive:
-        clause_end = view.canon_pos(passive.end()) + len(re.split(r"[;.]\s", view.tagged[passive.end():])[0])
+        clause_end = view.canon_pos(passive.end() + len(re.split(r"[;.]\s", view.tagged[passive.end():])[0]))
         in_clause = [d for d in dates if title_end <= d.start <= clause_end]
         if in_clause:
             return in_clause[0].date                      # "..., được thông qua ... hồi tháng 3/2007"
@@ -308,8 +306,9 @@ def _doc_date(view: SentenceView, start: int, end: int) -> str | None:
     return before[-1].date if before else None
 
 
-def _merge_untitled(out: dict[tuple[Any, ...], dict[str, Any]]) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """Two mentions of one agreement ("Hiệp định ... ASEAN - Canada", "FTA") are one fact."""
+def _merge_twins(out: dict[tuple[Any, ...], dict[str, Any]]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Two mentions of one document are one fact: an agreement named once in full and once
+    untitled ("Hiệp định ... ASEAN - Canada", "FTA"), or one title in two wordings."""
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for key, body in out.items():
         partners, kind, _ = key
