@@ -234,7 +234,7 @@ def _parties(view: SentenceView, named: _Named, known: dict[str, Any] | None,
                 listed = tuple(sorted({t.group(2) for t in TAG.finditer(side) if t.group(1) == "P"}))
                 partners = listed or partners
     if partners == () and set(tags) == {("O", "ASEAN")} and not re.search(
-            r"(?:lanh dao|bo truong|nguyen thu|cong dong(?: [a-z]+){0,3}) ‹O:ASEAN›(?!\s*[-–])", title_tagged):
+            r"(?:lanh dao|bo truong|nguyen thu) ‹O:ASEAN›(?!\s*[-–])", title_tagged):
         partners = None                                   # only ASEAN named: the partner is said elsewhere
     if named.phrase in patterns()["document"]["asean_own_kinds"] and not named_partners:
         partners = ()                                     # "Hiến chương ASEAN": the members' own
