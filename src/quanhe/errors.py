@@ -38,3 +38,9 @@ class DataFileError(QuanheError):
     """A bundled data file (gazetteer, patterns) is malformed."""
 
     exit_code = 4
+
+
+class NotFoundError(QuanheError):
+    """A fact, article or partner asked for by id is not in the store."""
+
+    exit_code = 1

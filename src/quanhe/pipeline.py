@@ -14,7 +14,12 @@ from typing import Any
 from quanhe import __version__
 from quanhe.clean import clean
 from quanhe.extract import extract
+from quanhe.fuse import block_of
 from quanhe.model import Article, Document, Fact, Rejected, article_record
+
+# Data files read after extraction (fusion rules, display names): editing them re-fuses or
+# re-renders, it does not need the articles extracted again.
+NOT_EXTRACTION_DATA = frozenset({"fusion.toml", "display.toml"})
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +27,7 @@ def extractor_id() -> str:
     """Names this extractor: the package version plus its vocabularies, so editing either counts."""
     digest = hashlib.sha256(__version__.encode())
     for entry in sorted(resources.files("quanhe.data").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
+        if entry.name.endswith(".toml") and entry.name not in NOT_EXTRACTION_DATA:
             digest.update(entry.name.encode() + entry.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
@@ -32,6 +37,10 @@ class Processed:
     document: Document
     facts: tuple[Fact, ...]
     extractor: str = field(default_factory=extractor_id)
+
+    def blocks(self) -> list[str]:
+        """The fusion block of each fact, in order (quanhe.fuse.block_of)."""
+        return [block_of(f.to_record()) for f in self.facts]
 
     def records(self) -> list[dict[str, Any]]:
         """The article line first, then one line per fact (spec/RECORDS.md)."""

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 from quanhe.errors import StoreError, UsageError
 from quanhe.model import Rejected
-from quanhe.store.base import FactFilter, IngestReport, SentenceHit, Store
+from quanhe.store.base import CanonicalFilter, FactFilter, IngestReport, SentenceHit, Store
 
 if TYPE_CHECKING:
     from quanhe.pipeline import Processed
 
-__all__ = ["FactFilter", "IngestReport", "SentenceHit", "Store", "ingest_all", "open_store"]
+__all__ = ["CanonicalFilter", "FactFilter", "IngestReport", "SentenceHit", "Store", "ingest_all", "open_store"]
 
 
 def open_store(url_or_path: str | Path, *, create: bool = True) -> Store:

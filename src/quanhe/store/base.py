@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 if TYPE_CHECKING:
+    from quanhe.fuse import CanonicalFact, Mention
     from quanhe.pipeline import Processed
 
 
@@ -47,6 +48,24 @@ class FactFilter:
     since: str | None = None
     until: str | None = None
     limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CanonicalFilter:
+    """A validated query over canonical (fused) facts; build it with ``quanhe.kb``.
+
+    ``blocks`` limits to those fusion blocks (one series); ``since``/``until`` as in
+    ``FactFilter``, and then undated facts are left out; otherwise they come last.
+    """
+
+    partner: str | None = None
+    types: tuple[str, ...] = ()
+    blocks: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    conflicts_only: bool = False
+    limit: int | None = None
+    offset: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +114,54 @@ class Store(ABC):
     @abstractmethod
     def counts(self) -> dict[str, int]:
         """Rows per kind of thing stored: articles, facts, sentences."""
+
+    # -- the knowledge base: facts fused across articles ------------------------------------------
+
+    @abstractmethod
+    def dirty_blocks(self, limit: int | None = None) -> list[str]:
+        """Fusion blocks whose facts changed since they were last fused."""
+
+    @abstractmethod
+    def fused_with(self) -> str | None:
+        """The id of the fusion rules the canonical facts were made with (None: never fused)."""
+
+    @abstractmethod
+    def mark_all_dirty(self, fuser: str) -> None:
+        """Every block must be fused again, with the rules named ``fuser``."""
+
+    @abstractmethod
+    def mentions(self, blocks: Sequence[str]) -> dict[str, list[Mention]]:
+        """Every stored fact of each block, with its row id and its article's publication date."""
+
+    @abstractmethod
+    def put_canonical(self, fused: dict[str, list[CanonicalFact]]) -> None:
+        """Replace each block's canonical facts with ``fused[block]`` and mark it clean; one
+        transaction."""
+
+    @abstractmethod
+    def canonical(self, where: CanonicalFilter) -> Iterator[dict[str, Any]]:
+        """Canonical fact records matching ``where``, by date (undated last), then id."""
+
+    @abstractmethod
+    def canonical_count(self, where: CanonicalFilter) -> int:
+        """How many canonical facts match ``where`` (limit and offset ignored)."""
+
+    @abstractmethod
+    def canonical_fact(self, fact_id: str) -> dict[str, Any] | None:
+        """One canonical fact record by its id."""
+
+    @abstractmethod
+    def supporting(self, fact_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Stored fact records by row id, each with ``_article``: the article's url, title and
+        publication date."""
+
+    @abstractmethod
+    def partners(self) -> list[tuple[str, int]]:
+        """Every partner code with its number of canonical facts, most first."""
+
+    @abstractmethod
+    def articles(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """Article records by id, each with ``facts``: its number of stored facts."""
 
     @abstractmethod
     def close(self) -> None:

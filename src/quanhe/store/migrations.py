@@ -7,6 +7,7 @@ never happens. Never edit or rename a migration that has shipped: add a new one.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -87,10 +88,61 @@ def m0002_extractor(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE articles ADD COLUMN extractor TEXT NOT NULL DEFAULT ''")
 
 
+def m0003_knowledge_base(conn: sqlite3.Connection) -> None:
+    """Canonical facts fused across articles (quanhe.fuse), kept per block and re-fused when dirty.
+
+    ``facts.block`` says which block a fact belongs to; ``kb_dirty`` lists the blocks whose facts
+    changed since they were last fused; ``canonical_partners`` is the timeline index (partner,
+    then date; undated facts sort last as '~').
+    """
+    from quanhe.fuse import block_of  # the block of a stored record, computed once here
+
+    conn.execute("ALTER TABLE facts ADD COLUMN block TEXT")
+    conn.execute("CREATE INDEX facts_block ON facts (block)")
+    rows = conn.execute("SELECT id, record FROM facts").fetchall()
+    conn.executemany("UPDATE facts SET block = ? WHERE id = ?",
+                     [(block_of(json.loads(record)), fact_id) for fact_id, record in rows])
+    conn.execute("""
+        CREATE TABLE canonical (
+            id        TEXT PRIMARY KEY,
+            key       TEXT NOT NULL UNIQUE,
+            block     TEXT NOT NULL,
+            type      TEXT NOT NULL,
+            sort_date TEXT NOT NULL,
+            sources   INTEGER NOT NULL,
+            conflicts INTEGER NOT NULL,
+            record    TEXT NOT NULL
+        )""")
+    conn.execute("CREATE INDEX canonical_block ON canonical (block, sort_date)")
+    conn.execute("CREATE INDEX canonical_type_date ON canonical (type, sort_date)")
+    conn.execute("""
+        CREATE TABLE canonical_partners (
+            partner      TEXT NOT NULL,
+            sort_date    TEXT NOT NULL,
+            type         TEXT NOT NULL,
+            canonical_id TEXT NOT NULL REFERENCES canonical(id) ON DELETE CASCADE,
+            PRIMARY KEY (partner, sort_date, type, canonical_id)
+        ) WITHOUT ROWID""")
+    conn.execute("CREATE INDEX canonical_partners_id ON canonical_partners (canonical_id)")
+    conn.execute("""
+        CREATE TABLE canonical_support (
+            canonical_id TEXT NOT NULL REFERENCES canonical(id) ON DELETE CASCADE,
+            fact_id      INTEGER NOT NULL,
+            article_id   TEXT NOT NULL,
+            PRIMARY KEY (canonical_id, fact_id)
+        ) WITHOUT ROWID""")
+    conn.execute("CREATE INDEX canonical_support_article ON canonical_support (article_id)")
+    conn.execute("CREATE TABLE kb_dirty (block TEXT PRIMARY KEY) WITHOUT ROWID")
+    # which fusion rules made the canonical facts: new rules re-fuse every block
+    conn.execute("CREATE TABLE kb_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute("INSERT OR IGNORE INTO kb_dirty (block) SELECT DISTINCT block FROM facts")
+
+
 # In order. Append only.
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", m0001_initial),
     ("0002_extractor", m0002_extractor),
+    ("0003_knowledge_base", m0003_knowledge_base),
 )
 
 

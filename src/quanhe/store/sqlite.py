@@ -9,16 +9,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from quanhe.errors import StoreError
+from quanhe.fuse import CanonicalFact, Mention
 from quanhe.model import article_record
 from quanhe.normalize import fold
 from quanhe.store import migrations
-from quanhe.store.base import FactFilter, IngestReport, SentenceHit, Store
+from quanhe.store.base import CanonicalFilter, FactFilter, IngestReport, SentenceHit, Store
 
 if TYPE_CHECKING:
     from quanhe.pipeline import Processed
 
 Outcome = Literal["added", "replaced", "unchanged"]
 
+UNDATED = "~"             # sort_date of an undated canonical fact: after every ISO date
 EXTRACTED = "extracted"   # facts.origin of the extractor's rows; the only ones re-ingest replaces
 
 
@@ -86,15 +88,18 @@ class SQLiteStore(Store):
                 " title = :title,"
                 " published = :published, machine_translated = :machine_translated, fmt = :fmt,"
                 " text = :text, record = :record, ingested_at = :ingested_at WHERE id = :id", values)
-        for seq, fact in enumerate(processed.facts):
+        blocks = processed.blocks()
+        for seq, (fact, block) in enumerate(zip(processed.facts, blocks, strict=True)):
             partners = sorted({p.upper() for p in fact.partners})
             cur = self._conn.execute(
-                "INSERT INTO facts (article_id, seq, type, partners, date, record, origin)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO facts (article_id, seq, type, partners, date, record, origin, block)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (doc.id, seq, fact.type, _dumps(partners), fact.date, _dumps(fact.to_record()),
-                 EXTRACTED))
+                 EXTRACTED, block))
             self._conn.executemany("INSERT INTO fact_partners (fact_id, partner) VALUES (?, ?)",
                                    [(cur.lastrowid, p) for p in partners])
+        self._conn.executemany("INSERT OR IGNORE INTO kb_dirty (block) VALUES (?)",
+                               [(b,) for b in set(blocks)])
         self._conn.executemany(
             'INSERT INTO sentences (article_id, idx, start, "end", text, folded)'
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -103,6 +108,9 @@ class SQLiteStore(Store):
 
     def _forget_derived(self, article_id: str) -> None:
         """Drop what the pipeline derived from an article; curated facts stay."""
+        self._conn.execute(
+            "INSERT OR IGNORE INTO kb_dirty (block) SELECT DISTINCT block FROM facts"
+            " WHERE article_id = ? AND origin = ? AND block IS NOT NULL", (article_id, EXTRACTED))
         self._conn.execute(
             "DELETE FROM fact_partners WHERE fact_id IN"
             " (SELECT id FROM facts WHERE article_id = ? AND origin = ?)", (article_id, EXTRACTED))
@@ -172,7 +180,156 @@ class SQLiteStore(Store):
 
     def counts(self) -> dict[str, int]:
         return {table: next(iter(self._read(f"SELECT count(*) FROM {table}", ())))[0]
-                for table in ("articles", "facts", "fact_partners", "sentences")}
+                for table in ("articles", "facts", "fact_partners", "sentences", "canonical")}
+
+    # -- knowledge base --------------------------------------------------------------------------
+
+    def dirty_blocks(self, limit: int | None = None) -> list[str]:
+        rows = self._read("SELECT block FROM kb_dirty ORDER BY block LIMIT ?",
+                          (-1 if limit is None else limit,))
+        return [block for (block,) in rows]
+
+    def fused_with(self) -> str | None:
+        row = next(iter(self._read("SELECT value FROM kb_state WHERE name = 'fuser'", ())), None)
+        return None if row is None else str(row[0])
+
+    def mark_all_dirty(self, fuser: str) -> None:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute("INSERT OR IGNORE INTO kb_dirty (block) SELECT DISTINCT block FROM facts"
+                               " WHERE block IS NOT NULL")
+            self._conn.execute("INSERT OR IGNORE INTO kb_dirty (block) SELECT DISTINCT block FROM canonical")
+            self._conn.execute("INSERT OR REPLACE INTO kb_state (name, value) VALUES ('fuser', ?)",
+                               (fuser,))
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise StoreError(f"cannot mark the store for re-fusion: {exc}") from exc
+
+    def mentions(self, blocks: Sequence[str]) -> dict[str, list[Mention]]:
+        out: dict[str, list[Mention]] = {b: [] for b in blocks}
+        for chunk in _chunks(list(blocks), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self._read(
+                f"SELECT f.block, f.id, f.record, a.published FROM facts f"
+                f" JOIN articles a ON a.id = f.article_id WHERE f.block IN ({marks})"
+                " ORDER BY f.article_id, f.seq", chunk)
+            for block, fact_id, record, published in rows:
+                out[block].append(Mention(fact_id, json.loads(record), published))
+        return out
+
+    def put_canonical(self, fused: dict[str, list[CanonicalFact]]) -> None:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for block, facts in fused.items():
+                    self._conn.execute("DELETE FROM canonical WHERE block = ?", (block,))
+                    for fact in facts:
+                        self._put_canonical(fact)
+                    self._conn.execute("DELETE FROM kb_dirty WHERE block = ?", (block,))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise StoreError(f"fused facts not stored (rolled back): {exc}") from exc
+
+    def _put_canonical(self, fact: CanonicalFact) -> None:
+        sort_date = fact.date or UNDATED
+        self._conn.execute(
+            "INSERT INTO canonical (id, key, block, type, sort_date, sources, conflicts, record)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (fact.id, fact.key, fact.block, fact.type, sort_date, len(fact.articles),
+             len(fact.conflicts), _dumps(fact.to_record())))
+        self._conn.executemany(
+            "INSERT INTO canonical_partners (partner, sort_date, type, canonical_id) VALUES (?, ?, ?, ?)",
+            [(p, sort_date, fact.type, fact.id) for p in fact.partners])
+        self._conn.executemany(
+            "INSERT INTO canonical_support (canonical_id, fact_id, article_id) VALUES (?, ?, ?)",
+            [(fact.id, m.fact_id, m.article) for m in fact.support])
+
+    def canonical(self, where: CanonicalFilter) -> Iterator[dict[str, Any]]:
+        sql, params = self._canonical_sql(where, "c.record")
+        sql += " ORDER BY sort_date, c.id LIMIT :limit OFFSET :offset"
+        params.update(limit=-1 if where.limit is None else where.limit, offset=where.offset)
+        for record, _ in self._read(sql, params):
+            yield json.loads(record)
+
+    def canonical_count(self, where: CanonicalFilter) -> int:
+        sql, params = self._canonical_sql(where, "count(*)")
+        return int(next(iter(self._read(sql, params)))[0])
+
+    def _canonical_sql(self, where: CanonicalFilter, columns: str) -> tuple[str, dict[str, Any]]:
+        params: dict[str, Any] = {}
+        conditions = []
+        if where.partner is not None:
+            # the timeline index: partner, then date, so a page is a range scan
+            sql = (f"SELECT {columns}, p.sort_date AS sort_date FROM canonical_partners p"
+                   " JOIN canonical c ON c.id = p.canonical_id")
+            date_col, type_col = "p.sort_date", "p.type"
+            conditions.append("p.partner = :partner")
+            params["partner"] = where.partner
+        else:
+            sql = f"SELECT {columns}, c.sort_date AS sort_date FROM canonical c"
+            date_col, type_col = "c.sort_date", "c.type"
+        if where.types:
+            conditions.append(f"{type_col} IN ({','.join(f':t{i}' for i in range(len(where.types)))})")
+            params.update({f"t{i}": t for i, t in enumerate(where.types)})
+        if where.blocks:
+            conditions.append(f"c.block IN ({','.join(f':b{i}' for i in range(len(where.blocks)))})")
+            params.update({f"b{i}": b for i, b in enumerate(where.blocks)})
+        if where.since is not None or where.until is not None:
+            conditions.append(f"{date_col} <> '{UNDATED}'")
+        if where.since is not None:
+            conditions.append(f"{date_col} >= :since")
+            params["since"] = where.since
+        if where.until is not None:
+            conditions.append(f"{date_col} <= :until")
+            params["until"] = where.until + UNDATED   # 2020 keeps 2020-12-31, not 2021
+        if where.conflicts_only:
+            conditions.append("c.conflicts > 0")
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        if columns == "count(*)":
+            sql = f"SELECT count(*) FROM ({sql})"
+        return sql, params
+
+    def canonical_fact(self, fact_id: str) -> dict[str, Any] | None:
+        row = next(iter(self._read("SELECT record FROM canonical WHERE id = ?", (fact_id,))), None)
+        return None if row is None else dict(json.loads(row[0]))
+
+    def supporting(self, fact_ids: Sequence[int]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for chunk in _chunks(list(fact_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self._read(
+                f"SELECT f.record, a.url, a.title, a.published FROM facts f"
+                f" JOIN articles a ON a.id = f.article_id WHERE f.id IN ({marks})"
+                " ORDER BY a.published, f.article_id, f.seq", chunk)
+            for record, url, title, published in rows:
+                fact = json.loads(record)
+                fact["_article"] = {"url": url, "title": title, "published": published}
+                out.append(fact)
+        return out
+
+    def partners(self) -> list[tuple[str, int]]:
+        rows = self._read("SELECT partner, count(*) AS n FROM canonical_partners"
+                          " GROUP BY partner ORDER BY n DESC, partner", ())
+        return [(p, int(n)) for p, n in rows]
+
+    def articles(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        rows = self._read(
+            "SELECT a.record, (SELECT count(*) FROM facts f WHERE f.article_id = a.id)"
+            " FROM articles a ORDER BY a.id LIMIT ? OFFSET ?",
+            (-1 if limit is None else limit, offset))
+        out = []
+        for record, n in rows:
+            article = json.loads(record)
+            article["facts"] = n
+            out.append(article)
+        return out
 
     def migrations(self) -> dict[str, str]:
         """Name -> applied_at of the migrations recorded in this file."""
@@ -198,6 +355,11 @@ class SQLiteStore(Store):
             if not rows:
                 return
             yield from rows
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def _dumps(value: Any) -> str:
