@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 __all__ = ["CanonicalFilter", "FactFilter", "IngestReport", "SentenceHit", "Store", "ingest_all", "open_store"]
 
 
-def open_store(url_or_path: str | Path, *, create: bool = True) -> Store:
+def open_store(url_or_path: str | Path, *, create: bool = True, readonly: bool = False) -> Store:
     """Open (and migrate) a store: a file path, ``sqlite:///path`` or ``:memory:``.
 
     With ``create=False`` a missing SQLite file is a ``StoreError`` instead of a new empty store.
+    ``readonly`` opens a reader that never writes (and may be shared by threads); it needs an
+    existing, migrated store.
     """
     target = str(url_or_path)
     if target.startswith("sqlite://"):
@@ -35,7 +37,7 @@ def open_store(url_or_path: str | Path, *, create: bool = True) -> Store:
         raise StoreError(f"no store backend for {scheme}:// yet; use a file path or sqlite:///path")
     from quanhe.store.sqlite import SQLiteStore
 
-    return SQLiteStore(target, create=create)
+    return SQLiteStore(target, create=create, readonly=readonly)
 
 
 def ingest_all(

@@ -152,6 +152,15 @@ def applied(conn: sqlite3.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT name, applied_at FROM migrations ORDER BY name").fetchall())
 
 
+def applied_readonly(conn: sqlite3.Connection) -> set[str]:
+    """The recorded migration names, without creating anything (for read-only connections)."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").fetchone()
+    if not has_table:
+        return set()
+    return {name for (name,) in conn.execute("SELECT name FROM migrations")}
+
+
 def apply(conn: sqlite3.Connection) -> list[str]:
     """Apply the pending migrations; returns the names applied now (empty when up to date).
 

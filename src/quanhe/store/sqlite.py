@@ -25,12 +25,26 @@ EXTRACTED = "extracted"   # facts.origin of the extractor's rows; the only ones 
 
 
 class SQLiteStore(Store):
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False) -> None:
+        """``readonly``: a reader's connection (servers, many threads); it never writes or
+        migrates, and a store that needs migrating is a ``StoreError``."""
         self.path = str(path)
         memory = self.path == ":memory:"
-        if not memory and not create and not Path(self.path).exists():
+        if not memory and (readonly or not create) and not Path(self.path).exists():
             raise StoreError(f"no store at {self.path}: run `quanhe ingest` first or pass --db")
         try:
+            if readonly:
+                uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+                self._conn = sqlite3.connect(uri, uri=True, isolation_level=None,
+                                             check_same_thread=False)
+                self._conn.execute("PRAGMA busy_timeout = 5000")
+                pending = [name for name, _ in migrations.MIGRATIONS
+                           if name not in migrations.applied_readonly(self._conn)]
+                if pending:
+                    raise StoreError(f"the store {self.path} needs migrating ({', '.join(pending)}): "
+                                     "run `quanhe ingest` on it once")
+                self.migrated: list[str] = []
+                return
             self._conn = sqlite3.connect(self.path, isolation_level=None)
             if not memory:
                 self._conn.execute("PRAGMA journal_mode = WAL")
