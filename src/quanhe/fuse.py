@@ -269,10 +269,20 @@ def _meeting(members: list[Mention], ordinal_conflict: Conflict | None,
     if ordinal_conflict is not None:
         conflicts.insert(0, ordinal_conflict)
     end_dates = [str(m.record["end_date"]) for m in members if m.record.get("end_date")]
+    end_date = max(end_dates) if end_dates else None
+    days = sorted({m.date for m in members if m.date and len(m.date) == 10
+                   and date and len(date) == 10 and _dates_agree(date, m.date, rules().meeting_days)})
+    if len(days) > 1 and not any(c.field == "date" for c in conflicts):
+        # sources report different days of one multi-day meeting: it ran from the first to the last
+        date = days[0]
+        if end_date is None or end_date < days[-1]:
+            end_date = days[-1]
+            inferred.append(Inference("end_date", end_date, "sources report the meeting on "
+                                      + ", ".join(days) + ": a meeting of several days"))
     attributes: dict[str, Any] = {
         "mechanism": first.get("mechanism"),
         "ordinal": ordinal,
-        "end_date": max(end_dates) if end_dates else None,
+        "end_date": end_date,
         "online": _vote(m.record.get("online") for m in members),
         "location": _vote(m.record.get("location") for m in members),
         "special": any(bool(m.record.get("special")) for m in members),
@@ -518,10 +528,12 @@ def _pick_date(members: Sequence[Mention], tol_days: int, *,
     votes: Counter[str] = Counter(m.date for m in stated if m.date)
     # The date backed by most sources (counting the less precise dates it refines), then the
     # most precise one among those.
-    def support(d: str) -> tuple[int, int, str]:
-        backers = {m.article for m in stated
-                   if m.date and _dates_agree(d, m.date, tol_days, by_year=by_year)}
-        return (len(backers), len(d), d)
+    def support(d: str) -> tuple[int, int, int, str]:
+        # more articles first; then articles whose own date is known (their relative dates,
+        # "kỷ niệm 45 năm", are counted from a real day); then the more precise date
+        backers = [m for m in stated if m.date and _dates_agree(d, m.date, tol_days, by_year=by_year)]
+        return (len({m.article for m in backers}), len({m.article for m in backers if m.published}),
+                len(d), d)
 
     best = max(votes, key=support)
     disagree: dict[str, set[str]] = {}

@@ -272,8 +272,8 @@ class SQLiteStore(Store):
             yield json.loads(record)
 
     def canonical_count(self, where: CanonicalFilter) -> int:
-        sql, params = self._canonical_sql(where, "count(*)")
-        return int(next(iter(self._read(sql, params)))[0])
+        sql, params = self._canonical_sql(where, "c.id")
+        return int(next(iter(self._read(f"SELECT count(*) FROM ({sql})", params)))[0])
 
     def _canonical_sql(self, where: CanonicalFilter, columns: str) -> tuple[str, dict[str, Any]]:
         params: dict[str, Any] = {}
@@ -306,8 +306,6 @@ class SQLiteStore(Store):
             conditions.append("c.conflicts > 0")
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
-        if columns == "count(*)":
-            sql = f"SELECT count(*) FROM ({sql})"
         return sql, params
 
     def canonical_fact(self, fact_id: str) -> dict[str, Any] | None:
