@@ -21,8 +21,11 @@ _ids = itertools.count(1)
 
 def mention(article: str, type: str = "meeting", partners: tuple[str, ...] = ("US",),
             date: str | None = None, published: str | None = None, **attributes: Any) -> Mention:
+    # the evidence sentence states the date, as most do; a test that needs otherwise says so
+    said = attributes.pop("said", f"Câu nói về sự kiện {date or ''}.")
     record: dict[str, Any] = {"type": type, "article": article, "partners": list(partners),
-                              "date": date, **attributes}
+                              "date": date, "evidence": [{"start": 0, "end": len(said), "text": said}],
+                              **attributes}
     return Mention(next(_ids), record, published)
 
 
@@ -238,3 +241,13 @@ def test_the_rules_file_speaks_the_record_contract():
                                  "strategic_partnership", "comprehensive_strategic_partnership"}
     assert set(rules.actions) == {"adopted", "signed", "acceded", "ratified", "implemented", "planned",
                                   "negotiating"}
+
+
+def test_a_year_no_sentence_writes_is_marked_as_derived():
+    level = dict(type="partnership", level="dialogue_relations", status="established")
+    f = one(fuse.fuse([mention("a", date="1973", published="2013-09-10",
+                               said="Hai bên kỷ niệm 40 năm quan hệ.", **level)]))
+    [why] = f.inferred
+    assert why.field == "date" and "anniversary" in why.reason and "2013-09-10" in why.reason
+    stated = one(fuse.fuse([mention("b", date="1977", said="Quan hệ bắt đầu năm 1977.", **level)]))
+    assert not stated.inferred

@@ -491,7 +491,26 @@ def _canonical(kind: str, members: list[Mention], date: str | None, attributes: 
     key = f"{block}|{tail}" if tail else block
     partners = tuple(sorted(members[0].record.get("partners") or []))
     return CanonicalFact(stable_id(kind, key), key, block, kind, partners, date, attributes,
-                         tuple(sorted(members, key=lambda m: (m.article, m.fact_id))), tuple(conflicts))
+                         tuple(sorted(members, key=lambda m: (m.article, m.fact_id))), tuple(conflicts),
+                         _derived_year(kind, members, date))
+
+
+def _derived_year(kind: str, members: list[Mention], date: str | None) -> tuple[Inference, ...]:
+    """A date whose year no evidence sentence writes was derived by the extractor: from the
+    article's own date ("sáng 11/10"), or, for a milestone, counted back from an anniversary
+    ("kỷ niệm 45 năm"). Say so, and from which article."""
+    if not date or kind in ("indicator", "person"):
+        return ()
+    year = date[:4]
+    backers = [m for m in members if m.date and m.date[:4] == year]
+    if not backers or any(year in str(e.get("text", "")) for m in backers
+                          for e in m.record.get("evidence") or []):
+        return ()
+    m = min(backers, key=lambda m: (m.published is None, m.article))
+    when = f"published {m.published}" if m.published else "whose date comes from its context"
+    how = ("counted back from an anniversary, or taken from the date" if kind == "partnership"
+           else "taken from the date")
+    return (Inference("date", date, f"no sentence states the year: {how} of article {m.article} ({when})"),)
 
 
 def stable_id(kind: str, key: str) -> str:
