@@ -326,3 +326,10 @@ def test_a_year_of_history_in_the_sentence_is_not_the_meeting_s_date() -> None:
                             "nghị Bộ trưởng Ngoại giao ASEAN - Nga, các Bộ trưởng hoan nghênh quan hệ Đối tác chiến "
                             "lược được thiết lập năm 2018.", published="2024-07-26")
     assert [m["date"][:7] for m in _facts(records, "meeting")] == ["2024-07"]
+
+
+def test_a_meeting_named_after_tai_is_no_venue():
+    text = ("Sáng ngày 11/10, Thủ tướng dự Hội nghị Cấp cao ASEAN-Hoa Kỳ lần thứ 12. "
+            "Phát biểu tại Hội nghị, Thủ tướng đánh giá cao quan hệ hai bên.")
+    [meeting] = [r for r in _text_records(text, "2024-10-11") if r["type"] == "meeting"]
+    assert meeting["location"] is None

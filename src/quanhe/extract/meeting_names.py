@@ -60,6 +60,11 @@ def _head_levels() -> tuple[re.Pattern[str], dict[str, str]]:
     return compiled(*level_of), level_of
 
 
+def starts_with_head(folded: str, at: int) -> bool:
+    """Whether a meeting's head ("hoi nghi", "cap cao" …) begins at ``at`` in folded text."""
+    return _head_levels()[0].match(folded, at) is not None
+
+
 def find_heads(view: SentenceView) -> list[Head]:
     pattern, level_of = _head_levels()
     heads: list[Head] = []

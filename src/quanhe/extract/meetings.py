@@ -22,6 +22,7 @@ from quanhe.extract.meeting_names import (
     ordinal_of,
     party_chain,
     sector_of,
+    starts_with_head,
 )
 from quanhe.language.charclass import UPPER
 from quanhe.language.dates import DateMention
@@ -92,6 +93,8 @@ def _location(view: SentenceView, head_canon: int) -> str | None:
         at = head_canon + unknown.start(1)
         if any(m.start <= at < m.end for m in view.mentions) or unknown.group(1).isupper():
             return None                            # a known name that is no venue ("ở ASEAN", "tại EU")
+        if starts_with_head(view.folded, at):
+            return None                            # "Phát biểu tại Hội nghị": the meeting, not a place
         return unknown.group(1).strip()
     return view.canon[chosen.start:chosen.end]
 
