@@ -339,3 +339,16 @@ def test_a_new_extractor_re_extracts_on_reingest(store):
     assert report.replaced == len(batch) and report.unchanged == 0
     again = store.ingest(newer)
     assert again.unchanged == len(batch)
+
+
+@given(st.lists(st.sampled_from(["Hoa", "Kỳ", "hòa", "đối", "tác", "và", "ASEAN", "kỷ", "niệm", ","]),
+                min_size=1, max_size=80),
+       st.lists(st.sampled_from(["hoa", "ky", "doi", "tac", '"hoa ky"', "asean", "k*"]), min_size=1,
+                max_size=4))
+def test_a_snippet_is_the_sentence_itself_with_marks_and_nothing_repeated(words, query_words):
+    text = " ".join(words)
+    terms = query.terms_of(" ".join(query_words))
+    shown = query.snippet(text, terms, width=60)
+    body = shown.replace("[", "").replace("]", "").strip("…")
+    assert body.strip() in text
+    assert shown.count("[") == shown.count("]") and "[]" not in shown

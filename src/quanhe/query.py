@@ -94,11 +94,15 @@ def snippet(text: str, terms: list[str], *, marks: tuple[str, str] = MARKS,
             start, end = where[m.start()], where[m.end() - 1] + 1
             while end < len(text) and unicodedata.combining(text[end]):
                 end += 1
-            if spans and not text[spans[-1][1]:start].strip():
-                spans[-1] = (spans[-1][0], end)     # join neighbours: [Hoa Kỳ], not [Hoa] [Kỳ]
-            else:
-                spans.append((start, end))
-    spans.sort()
+            spans.append((start, end))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        # overlapping (a phrase and its own words) or only spaces apart: one mark, [Hoa Kỳ]
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1]:start].strip()):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    spans = merged
     lo, hi = 0, len(text)
     if len(text) > width:
         first = spans[0][0] if spans else 0
