@@ -63,7 +63,7 @@ def test_the_opening_and_the_last_day_of_one_summit_make_its_range():
 
 
 def test_a_tie_goes_to_the_source_with_a_known_publication_date():
-    level = dict(type="partnership", level="strategic_partnership", status="established")
+    level = {"type": "partnership", "level": "strategic_partnership", "status": "established"}
     f = one(fuse.fuse([mention("a", date="2025", **level),
                        mention("b", date="2003", published="2017-11-14", **level)]))
     assert f.date == "2003" and f.conflicts
@@ -77,7 +77,7 @@ def test_dates_inside_a_stated_range_or_a_day_apart_agree():
 
 def test_a_wrong_ordinal_on_a_later_year_joins_the_series_meeting_it_belongs_to():
     # an annual series: 19th in 2024; an article calls the 2025 meeting "19th" too
-    eas = dict(mechanism="east_asia_summit", partners=())
+    eas = {"mechanism": "east_asia_summit", "partners": ()}
     facts = fuse.fuse([mention("a", ordinal=19, date="2024-10-11", **eas),
                        mention("b", ordinal=19, date="2024-10", **eas),
                        mention("c", ordinal=19, date="2025-10", **eas),
@@ -93,7 +93,7 @@ def test_a_wrong_ordinal_on_a_later_year_joins_the_series_meeting_it_belongs_to(
 
 
 def test_a_wrong_ordinal_alone_gets_the_series_ordinal_marked_inferred():
-    eas = dict(mechanism="east_asia_summit", partners=())
+    eas = {"mechanism": "east_asia_summit", "partners": ()}
     facts = fuse.fuse([mention("a", ordinal=19, date="2024-10-11", **eas),
                        mention("c", ordinal=19, date="2025-10", **eas)])
     later = next(f for f in facts if f.date == "2025-10")
@@ -137,7 +137,7 @@ def test_meetings_without_ordinal_fuse_by_compatible_dates_only():
 
 
 def test_a_rounded_figure_agrees_and_a_different_one_conflicts():
-    trade = dict(type="indicator", metric="trade", unit="USD", year=2023, target=False)
+    trade = {"type": "indicator", "metric": "trade", "unit": "USD", "year": 2023, "target": False}
     f = one(fuse.fuse([mention("a", value=395.9e9, **trade), mention("b", value=396e9, **trade)]))
     assert f.attributes["value"] == 395.9e9 and not f.conflicts      # the most precise value
     f = one(fuse.fuse([mention("a", value=395.9e9, **trade), mention("b", value=420.4e9, **trade)]))
@@ -146,20 +146,20 @@ def test_a_rounded_figure_agrees_and_a_different_one_conflicts():
 
 
 def test_several_figures_in_one_article_are_not_a_conflict():
-    aid = dict(type="indicator", metric="aid", unit="USD", year=2021, target=False)
+    aid = {"type": "indicator", "metric": "aid", "unit": "USD", "year": 2021, "target": False}
     f = one(fuse.fuse([mention("a", value=1e6, **aid), mention("a", value=17e6, **aid)]))
     assert not f.conflicts and len(f.attributes["values"]) == 2
 
 
 def test_goals_and_actuals_stay_apart():
-    trade = dict(type="indicator", metric="trade", unit="USD", year=2030)
+    trade = {"type": "indicator", "metric": "trade", "unit": "USD", "year": 2030}
     facts = fuse.fuse([mention("a", value=1e12, target=True, **trade),
                        mention("b", value=3e11, target=False, **trade)])
     assert len(facts) == 2
 
 
 def test_a_level_keeps_the_date_sources_agree_on_and_flags_another_year():
-    level = dict(type="partnership", level="dialogue_relations", status="established")
+    level = {"type": "partnership", "level": "dialogue_relations", "status": "established"}
     f = one(fuse.fuse([mention("a", date="1977", **level), mention("b", date="1977", **level),
                        mention("c", date="1979", **level)]))
     assert f.date == "1977"
@@ -167,7 +167,7 @@ def test_a_level_keeps_the_date_sources_agree_on_and_flags_another_year():
 
 
 def test_an_undated_current_level_is_reached_by_its_first_source():
-    level = dict(type="partnership", level="comprehensive_strategic_partnership", status="established")
+    level = {"type": "partnership", "level": "comprehensive_strategic_partnership", "status": "established"}
     f = one(fuse.fuse([mention("a", published="2024-10-11", **level),
                        mention("b", published="2023-09-07", **level)]))
     assert f.date is None and f.attributes["reached_by"] == "2023-09-07"
@@ -175,14 +175,14 @@ def test_an_undated_current_level_is_reached_by_its_first_source():
 
 
 def test_aspirations_are_kept_apart_from_levels_reached():
-    level = dict(type="partnership", level="comprehensive_strategic_partnership")
+    level = {"type": "partnership", "level": "comprehensive_strategic_partnership"}
     facts = fuse.fuse([mention("a", status="established", date="2022", **level),
                        mention("b", status="aspired", **level)])
     assert sorted(f.attributes["status"] for f in facts) == ["aspired", "established"]
 
 
 def test_a_plan_announced_then_adopted_is_one_document_with_its_history():
-    plan = dict(type="document", kind="plan_of_action", period="2021-2025")
+    plan = {"type": "document", "kind": "plan_of_action", "period": "2021-2025"}
     f = one(fuse.fuse([mention("a", date="2020-11", action="planned", **plan),
                        mention("b", date="2020-11-14", action="adopted",
                                title="Kế hoạch Hành động ASEAN-Hoa Kỳ giai đoạn 2021-2025", **plan),
@@ -193,7 +193,7 @@ def test_a_plan_announced_then_adopted_is_one_document_with_its_history():
 
 
 def test_a_titled_document_joins_the_plan_its_title_names():
-    plan = dict(type="document", kind="plan_of_action")
+    plan = {"type": "document", "kind": "plan_of_action"}
     f = one(fuse.fuse([mention("a", period="2016-2020", action="adopted", **plan),
                        mention("b", title="Kế hoạch hành động giai đoạn 2016-2020", action="implemented",
                                **plan)]))
@@ -244,7 +244,7 @@ def test_the_rules_file_speaks_the_record_contract():
 
 
 def test_a_year_no_sentence_writes_is_marked_as_derived():
-    level = dict(type="partnership", level="dialogue_relations", status="established")
+    level = {"type": "partnership", "level": "dialogue_relations", "status": "established"}
     f = one(fuse.fuse([mention("a", date="1973", published="2013-09-10",
                                said="Hai bên kỷ niệm 40 năm quan hệ.", **level)]))
     [why] = f.inferred

@@ -84,9 +84,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_bytes", 20 * MB,
             "largest input file read, in bytes; accepts 20MB, 512k", parse_size),
     Setting("format", "auto",
-            "output format; auto = each command's default (extract: jsonl; facts, search: a table "
-            "on a terminal, jsonl when piped; export: jsonl). A format a command cannot write "
-            "falls back to its default", choices=("auto", "jsonl", "table", "csv", "parquet")),
+            "output format; auto = each command's default (extract: jsonl; facts, search and the "
+            "knowledge-base commands: a table on a terminal, jsonl when piped; export: jsonl; "
+            "dossier: md). A format a command cannot write falls back to its default",
+            choices=("auto", "jsonl", "table", "csv", "parquet", "md", "html")),
     Setting("batch_size", 100, "articles stored per transaction by ingest", parse_positive),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
