@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from quanhe import __version__, export, query, settings
+from quanhe import __version__, export, kb, query, settings
 from quanhe.errors import QuanheError, UsageError
 from quanhe.model import Rejected
+from quanhe.store.base import Store
 
 Command = Callable[[argparse.Namespace, settings.Settings], int]
 
@@ -101,6 +102,56 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N hits (default 20)")
     output(p, ("table", "jsonl"), "table on a terminal, jsonl when piped")
 
+    # -- the knowledge base: facts fused across articles --
+    p = command("partners", cmd_partners, "list the partners in the store with their number of fused facts")
+    output(p, ("table", "jsonl"), "table on a terminal, jsonl when piped")
+
+    p = command("timeline", cmd_timeline, "a partner's meetings, milestones and documents, oldest first")
+    p.add_argument("partner", help="a partner code: US, CN, JP, KR, EU ...")
+    p.add_argument("--type", action="append", dest="types", metavar="TYPE",
+                   help="meeting, partnership, document, indicator or person (repeat for several)")
+    p.add_argument("--since", metavar="DATE", help="from this ISO date: 2015, 2015-11, 2015-11-14")
+    p.add_argument("--until", metavar="DATE", help="up to this ISO date, inclusive")
+    _page_args(p)
+    output(p, ("table", "jsonl"), "table on a terminal, jsonl when piped")
+
+    p = command("level", cmd_level, "the partnership level in force on a date, with its source")
+    p.add_argument("partner", help="a partner code: US, CN, JP, KR, EU ...")
+    p.add_argument("--as-of", dest="as_of", metavar="DATE", help="an ISO date (default today)")
+    output(p, ("table", "jsonl"), "table on a terminal, jsonl when piped")
+
+    p = command("figures", cmd_figures, "a partner's figures for one metric, year by year")
+    p.add_argument("partner", help="a partner code: US, CN, JP, KR, EU ...")
+    p.add_argument("metric", help="trade, export, import, fdi, firms, tourists or aid")
+    p.add_argument("--targets", action="store_true", help="goals instead of actual figures")
+    output(p, ("table", "jsonl"), "table on a terminal, jsonl when piped")
+
+    p = command("series", cmd_series, "every meeting of one mechanism by ordinal, gaps shown")
+    p.add_argument("mechanism", help="e.g. asean_partner_summit, east_asia_summit, arf")
+    p.add_argument("--partner", action="append", dest="partners", metavar="CODE",
+                   help="its partner (repeat for several; ASEAN+3 is CN, JP, KR)")
+    output(p, ("table", "jsonl"), "table on a terminal, jsonl when piped")
+
+    p = command("fact", cmd_fact, "one fused fact with every sentence that states it")
+    p.add_argument("id", help="a fact id, as `timeline` or `conflicts` shows it (mtg-…, ptn-…)")
+    output(p, ("table", "jsonl"), "table on a terminal, jsonl when piped")
+
+    p = command("conflicts", cmd_conflicts, "fused facts whose sources disagree")
+    p.add_argument("--partner", help="a partner code: US, CN, JP, KR, EU ...")
+    _page_args(p)
+    output(p, ("table", "jsonl"), "table on a terminal, jsonl when piped")
+
+    p = command("dossier", cmd_dossier, "a brief on one partner, with numbered citations")
+    p.add_argument("partner", help="a partner code: US, CN, JP, KR, EU ...")
+    p.add_argument("--since", metavar="DATE", help="only events from this ISO date")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="headings' language (default vi)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    output(p, ("md", "html"), "md")
+
+    p = command("serve", cmd_serve, "serve the JSON API over HTTP (read-only)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+
     p = command("export", cmd_export, "write every stored record")
     output(p, ("jsonl", "csv", "parquet"), "jsonl")
     p.add_argument("--output", "-o", metavar="FILE", help="write here (required for parquet)")
@@ -113,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("settings", cmd_settings, "show each setting's value and where it came from")
     return parser
+
+
+def _page_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--limit", type=int, default=100, metavar="N", help="at most N facts (default 100)")
+    p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N (paging)")
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -160,6 +216,8 @@ def cmd_ingest(args: argparse.Namespace, conf: settings.Settings) -> int:
         try:
             ingest_all(store, items, batch_size=conf.batch_size, on_rejected=rejected,
                        on_stored=stored)
+            fused = kb.refresh(store)
+            _note(f"fused the facts of {fused} changed blocks")
         finally:
             bar.close()
             summary = IngestReport(done.added, done.replaced, done.unchanged, failed)
@@ -193,6 +251,128 @@ def cmd_search(args: argparse.Namespace, conf: settings.Settings) -> int:
         export.write_table(rows, ("article", "sentence", "offsets", "text"), sys.stdout,
                            max_width=160)
         _note(f"{len(hits)} hits")
+    return 0
+
+
+def cmd_partners(args: argparse.Namespace, conf: settings.Settings) -> int:
+    with _kb_store(conf) as store:
+        rows = kb.partners(store)
+    if _fmt(conf) == "jsonl":
+        export.write_jsonl(rows, sys.stdout)
+    else:
+        export.write_table([(r["code"], r["name"], r["name_en"], r["facts"]) for r in rows],
+                           ("code", "name", "English", "facts"), sys.stdout)
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace, conf: settings.Settings) -> int:
+    with _kb_store(conf) as store:
+        page = kb.timeline(store, args.partner, types=args.types, since=args.since, until=args.until,
+                           limit=args.limit, offset=args.offset)
+    _print_canonical(page.items, conf)
+    _note(f"{len(page.items)} of {page.total} facts" + (f" from {page.offset}" if page.offset else ""))
+    return 0
+
+
+def cmd_level(args: argparse.Namespace, conf: settings.Settings) -> int:
+    with _kb_store(conf) as store:
+        answer = kb.level_as_of(store, args.partner, args.as_of)
+    if _fmt(conf) == "jsonl":
+        export.write_jsonl([answer.to_record()], sys.stdout)
+        return 0
+    level = answer.level or "no level known"
+    print(f"ASEAN–{answer.partner} as of {answer.as_of}: {level}"
+          + (f" (since {answer.since}; fact {answer.fact['id']})" if answer.fact else ""))
+    for step in answer.history:
+        print(f"  {step['date'] or 'by ' + str(step['reached_by']):<12} {step['level']:<38} {step['id']}")
+    if answer.note:
+        print(f"  note: {answer.note}")
+    return 0
+
+
+def cmd_figures(args: argparse.Namespace, conf: settings.Settings) -> int:
+    with _kb_store(conf) as store:
+        rows = kb.figure_series(store, args.partner, args.metric, target=args.targets)
+    if _fmt(conf) == "jsonl":
+        export.write_jsonl(rows, sys.stdout)
+    else:
+        export.write_table([(r.get("year") or "?", _amount(r), len(r["articles"]),
+                             _conflict_text(r), r["id"]) for r in rows],
+                           ("year", "value", "sources", "conflicts", "id"), sys.stdout)
+    return 0
+
+
+def cmd_series(args: argparse.Namespace, conf: settings.Settings) -> int:
+    with _kb_store(conf) as store:
+        series = kb.mechanism_series(store, args.mechanism, args.partners or [])
+    if _fmt(conf) == "jsonl":
+        export.write_jsonl([series.to_record()], sys.stdout)
+        return 0
+    rows = []
+    for entry in series.entries:
+        f = entry.fact
+        rows.append((entry.ordinal if entry.ordinal is not None else "–",
+                     (f.get("date") or "?") if f else "(no article)",
+                     (f.get("location") or "") if f else "", len(f["articles"]) if f else 0,
+                     _conflict_text(f) if f else "", f["id"] if f else ""))
+    export.write_table(rows, ("ordinal", "date", "location", "sources", "conflicts", "id"), sys.stdout)
+    if series.gaps:
+        _note("no article reports ordinal " + ", ".join(map(str, series.gaps)))
+    return 0
+
+
+def cmd_fact(args: argparse.Namespace, conf: settings.Settings) -> int:
+    with _kb_store(conf) as store:
+        record = kb.fact(store, args.id)
+    if _fmt(conf) == "jsonl":
+        export.write_jsonl([record], sys.stdout)
+        return 0
+    shown = {k: v for k, v in record.items() if k not in ("evidence", "facts", "key")}
+    for name, value in shown.items():
+        if value not in (None, [], ""):
+            print(f"{name:>10}: {json.dumps(value, ensure_ascii=False)}")
+    for i, span in enumerate(record["evidence"], 1):
+        print(f"[{i}] {span['outlet'] or span['article']}, {span['published'] or 'undated'} "
+              f"({span['article']} {span['start']}-{span['end']}) {span['url'] or ''}")
+        print(f"    “{span['text']}”")
+    return 0
+
+
+def cmd_conflicts(args: argparse.Namespace, conf: settings.Settings) -> int:
+    with _kb_store(conf) as store:
+        page = kb.facts(store, partner=args.partner, conflicts=True, limit=args.limit,
+                        offset=args.offset)
+    if _fmt(conf) == "jsonl":
+        export.write_jsonl(page.items, sys.stdout)
+    else:
+        export.write_table([(f["id"], f["type"], ",".join(f.get("partners") or []), f.get("date") or "",
+                             _conflict_text(f)) for f in page.items],
+                           ("id", "type", "partners", "date", "what the sources disagree on"), sys.stdout,
+                           max_width=160)
+    _note(f"{len(page.items)} of {page.total} facts with conflicts")
+    return 0
+
+
+def cmd_dossier(args: argparse.Namespace, conf: settings.Settings) -> int:
+    from quanhe import dossier
+
+    fmt = _format(conf, ("md", "html"), "md")
+    with _kb_store(conf) as store:
+        brief = dossier.build(store, args.partner, since=args.since, lang=args.lang)
+    text = dossier.render(brief, fmt)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        _note(f"wrote the {fmt} dossier on {brief.partner} to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, conf: settings.Settings) -> int:
+    from quanhe import serve
+
+    _kb_store(conf).close()   # no store to serve: fail now, with the CLI's one-line message
+    serve.run(conf.db, host=args.host, port=args.port)
     return 0
 
 
@@ -240,6 +420,43 @@ def cmd_settings(args: argparse.Namespace, conf: settings.Settings) -> int:
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+def _kb_store(conf: settings.Settings) -> Store:
+    from quanhe.store import open_store
+
+    return open_store(conf.db, create=False)
+
+
+def _fmt(conf: settings.Settings) -> str:
+    return _format(conf, ("table", "jsonl"), _auto())
+
+
+def _print_canonical(records: list[dict[str, Any]], conf: settings.Settings) -> None:
+    if _fmt(conf) == "jsonl":
+        export.write_jsonl(records, sys.stdout)
+        return
+    rows = [(f.get("date") or "?", f["type"], ",".join(f.get("partners") or []), export.summary_row(f)[4],
+             len(f.get("articles", [])),
+             "yes" if f.get("conflicts") else "", f["id"]) for f in records]
+    export.write_table(rows, ("date", "type", "partners", "what", "sources", "conflict", "id"), sys.stdout,
+                       max_width=100)
+
+
+def _amount(record: dict[str, Any]) -> str:
+    value = record.get("value")
+    if value is None:
+        return "?"
+    unit = record.get("unit") or ""
+    return f"{value:,.0f} {unit}".strip() if float(value).is_integer() else f"{value:,} {unit}".strip()
+
+
+def _conflict_text(record: dict[str, Any]) -> str:
+    parts = []
+    for c in record.get("conflicts") or []:
+        values = "; ".join(f"{v['value']} ({', '.join(v['articles'])})" for v in c["values"])
+        parts.append(f"{c['field']}: {values}")
+    return " | ".join(parts)
+
 
 def _format(conf: settings.Settings, allowed: tuple[str, ...], default: str) -> str:
     """The configured format if this command writes it, else the command's default."""

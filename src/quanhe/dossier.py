@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import threading
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -605,6 +606,7 @@ def _store_label(store: Store) -> str:
 
 # -- the chart -------------------------------------------------------------------------------------
 
+_CHART_LOCK = threading.Lock()
 _XML_HEAD = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 
@@ -621,7 +623,9 @@ def _svg_chart(series: Sequence[tuple[list[int], list[float]]], names: Sequence[
 
     rc: dict[Any, Any] = {"svg.fonttype": "none", "svg.hashsalt": f"quanhe-{salt}", "font.size": 9,
           "font.family": "sans-serif", "axes.spines.top": False, "axes.spines.right": False}
-    with matplotlib.rc_context(rc):
+    # rc_context changes matplotlib's process-wide settings: one chart at a time (the API
+    # server renders dossiers on several threads)
+    with _CHART_LOCK, matplotlib.rc_context(rc):
         figure = Figure(figsize=(6.4, 2.6))
         FigureCanvasSVG(figure)
         axes = figure.add_subplot()

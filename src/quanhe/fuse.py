@@ -296,8 +296,8 @@ def _meeting(members: list[Mention], ordinal_conflict: Conflict | None,
 def _meeting_series(facts: list[CanonicalFact]) -> list[CanonicalFact]:
     """Check each ordinal against the series and date the undated ordinals of annual mechanisms."""
     r = rules()
-    dated = sorted((f.attributes["ordinal"], int(f.date[:4]), f) for f in facts
-                   if f.attributes.get("ordinal") is not None and f.date)
+    dated = sorted(((f.attributes["ordinal"], int(f.date[:4]), f) for f in facts
+                    if f.attributes.get("ordinal") is not None and f.date), key=lambda t: (t[0], t[1], t[2].key))
     out: list[CanonicalFact] = []
     for f in facts:
         ordinal = f.attributes.get("ordinal")

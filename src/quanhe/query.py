@@ -143,7 +143,7 @@ def _type(kind: str | None) -> str | None:
         return None
     value = kind.strip().lower()
     if value not in FACT_TYPES:
-        raise UsageError(f"--type {kind!r} is not a fact type; use one of: {', '.join(FACT_TYPES)}")
+        raise UsageError(f"type {kind!r} is not a fact type; use one of: {', '.join(FACT_TYPES)}")
     return value
 
 
@@ -152,7 +152,7 @@ def _code(partner: str | None) -> str | None:
         return None
     code = partner.strip().upper()
     if not code:
-        raise UsageError("--partner needs a code such as US, CN, JP or EU")
+        raise UsageError("a partner code is needed, such as US, CN, JP or EU")
     return code
 
 
@@ -164,7 +164,7 @@ def _iso(value: str | int | None, name: str) -> str | None:
     valid = bool(_ISO_DATE.fullmatch(text)) and (len(parts) < 2 or 1 <= int(parts[1]) <= 12) and (
         len(parts) < 3 or _real_day(text))
     if not valid:
-        raise UsageError(f"--{name} {value!r} is not an ISO date; write 2015, 2015-11 or 2015-11-14")
+        raise UsageError(f"{name} {value!r} is not an ISO date; write 2015, 2015-11 or 2015-11-14")
     return text
 
 
@@ -180,5 +180,5 @@ def _limit(limit: int | None) -> int | None:
     if limit is None:
         return None
     if limit < 1:
-        raise UsageError(f"--limit must be a positive number, not {limit}")
+        raise UsageError(f"limit must be a positive number, not {limit}")
     return limit

@@ -143,8 +143,7 @@ def article(store: StoreDep, article_id: Annotated[str, Path(description="an art
             ) -> dict[str, Any]:
     """One article's record and its text as read, the text every evidence offset points into."""
     text = store.article_text(article_id)
-    # the Store interface has no lookup of one article record yet, so walk the list
-    record = next((a for a in store.articles() if a.get("article") == article_id), None)
+    record = store.article(article_id)
     if text is None or record is None:
         raise NotFoundError(f"no article {article_id!r} in the store")
     return {**record, "text": text}

@@ -164,6 +164,10 @@ class Store(ABC):
         """Article records by id, each with ``facts``: its number of stored facts."""
 
     @abstractmethod
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        """One article record with ``facts``, its number of stored facts; None when not stored."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release the connection; the store is unusable afterwards."""
 

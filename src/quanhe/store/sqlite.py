@@ -343,6 +343,16 @@ class SQLiteStore(Store):
             out.append(article)
         return out
 
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        row = next(iter(self._read(
+            "SELECT a.record, (SELECT count(*) FROM facts f WHERE f.article_id = a.id)"
+            " FROM articles a WHERE a.id = ?", (article_id,))), None)
+        if row is None:
+            return None
+        record = dict(json.loads(row[0]))
+        record["facts"] = row[1]
+        return record
+
     def migrations(self) -> dict[str, str]:
         """Name -> applied_at of the migrations recorded in this file."""
         return migrations.applied(self._conn)
