@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
     from quanhe.pipeline import Processed
 
 Outcome = Literal["added", "replaced", "unchanged"]
+
+# A search term in more sentences than this is common: see ``search``.
+COMMON_TERM = 1000
+_TOKEN = re.compile(r"[^\W_]+")   # a token as FTS5's unicode61 tokenizer cuts it
+BM25_K1, BM25_B = 1.2, 0.75       # FTS5's bm25 constants
 
 UNDATED = "~"             # sort_date of an undated canonical fact: after every ISO date
 EXTRACTED = "extracted"   # facts.origin of the extractor's rows; the only ones re-ingest replaces
@@ -158,23 +164,41 @@ class SQLiteStore(Store):
             yield json.loads(record)
 
     def search(self, terms: Sequence[str], limit: int = 20) -> list[SentenceHit]:
-        if not terms:
+        # each term's words and whether its last word is a prefix; a term with spaces is a phrase
+        words = [(ws, t.endswith("*")) for t in terms if (ws := t.rstrip("*").split())]
+        if not words:
             return []
-        phrases = []
-        for term in terms:
-            prefix = term.endswith("*")
-            word = term.rstrip("*").replace('"', '""')   # a term with spaces is an FTS5 phrase
-            if word:
-                phrases.append(f'"{word}"' + ("*" if prefix else ""))
-        if not phrases:
-            return []
-        match = "folded : (" + " ".join(phrases) + ")"
-        rows = self._read(
-            'SELECT s.article_id, s.idx, s.start, s."end", s.text, bm25(sentences_fts) AS rank'
-            " FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid"
-            " WHERE sentences_fts MATCH ? ORDER BY rank, s.article_id, s.idx LIMIT ?",
-            (match, limit))
-        return [SentenceHit(*row) for row in rows]
+        match = "folded : (" + " ".join(_phrase(ws, prefix) for ws, prefix in words) + ")"
+        # word by word: a phrase of common words is costly to match even when it is rare itself
+        probes = [_phrase([w], prefix and i == len(ws) - 1) for ws, prefix in words for i, w in enumerate(ws)]
+        if not any(self._more_matches_than(f"folded : {p}", COMMON_TERM) for p in probes):
+            rows = self._read(
+                'SELECT s.article_id, s.idx, s.start, s."end", s.text, bm25(sentences_fts) AS rank'
+                " FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid"
+                " WHERE sentences_fts MATCH ? ORDER BY rank, s.article_id, s.idx LIMIT ?",
+                (match, limit))
+            return [SentenceHit(*row) for row in rows]
+        # A common word: FTS5's bm25 would first read its whole doclist to count the sentences
+        # holding it (its idf: ~30 ms per million sentences for "asean"), then score every
+        # match. Instead rank only the first COMMON_TERM matches in rowid (ingest) order, with
+        # the same bm25 formula in Python minus the idf, which weighs every candidate alike
+        # since each holds every term. Trade-off: a better match past the first COMMON_TERM is
+        # not seen; a narrower query reaches it.
+        found = list(self._read(
+            'SELECT s.article_id, s.idx, s.start, s."end", s.text, s.folded FROM'
+            " (SELECT rowid AS id FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT ?) m"
+            " JOIN sentences s ON s.id = m.id", (match, COMMON_TERM)))
+        tokens = [_TOKEN.findall(row[5]) for row in found]
+        avg = sum(map(len, tokens)) / len(tokens) if tokens else 1.0
+        hits = [SentenceHit(a, idx, start, end, text, _bm25_without_idf(toks, words, avg))
+                for (a, idx, start, end, text, _), toks in zip(found, tokens, strict=True)]
+        hits.sort(key=lambda h: (h.rank, h.article, h.idx))
+        return hits[:limit]
+
+    def _more_matches_than(self, match: str, n: int) -> bool:
+        """Whether more than ``n`` sentences match; reads at most ``n + 1`` of them."""
+        sql = "SELECT count(*) FROM (SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT ?)"
+        return int(next(iter(self._read(sql, (match, n + 1))))[0]) > n
 
     def records(self) -> Iterator[dict[str, Any]]:
         rows = self._read(
@@ -377,6 +401,28 @@ class SQLiteStore(Store):
             if not rows:
                 return
             yield from rows
+
+
+def _phrase(words: list[str], prefix: bool) -> str:
+    """An FTS5 phrase of folded words, its last word a prefix when ``prefix``."""
+    return '"' + " ".join(words).replace('"', '""') + '"' + ("*" if prefix else "")
+
+
+def _bm25_without_idf(tokens: list[str], terms: list[tuple[list[str], bool]], avg_tokens: float) -> float:
+    """bm25 as FTS5 computes it (lower is better) with every term weighed alike: ``terms`` are the
+    folded words of each term and whether its last word is a prefix."""
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * len(tokens) / (avg_tokens or 1.0))
+    score = 0.0
+    for words, prefix in terms:
+        n = len(words)
+        if n == 1 and not prefix:
+            tf = tokens.count(words[0])
+        else:
+            tf = sum(1 for i in range(len(tokens) - n + 1)
+                     if tokens[i:i + n - 1] == words[:-1] and (
+                         tokens[i + n - 1].startswith(words[-1]) if prefix else tokens[i + n - 1] == words[-1]))
+        score -= tf * (BM25_K1 + 1) / (tf + norm)
+    return score
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
