@@ -251,3 +251,29 @@ def test_a_year_no_sentence_writes_is_marked_as_derived():
     assert why.field == "date" and "anniversary" in why.reason and "2013-09-10" in why.reason
     stated = one(fuse.fuse([mention("b", date="1977", said="Quan hệ bắt đầu năm 1977.", **level)]))
     assert not stated.inferred
+
+
+def test_an_earlier_ordinal_dated_by_its_article_moves_back_along_the_series():
+    # "the 22nd summit, in Thailand" named in a report of the 23rd: the article's date fits the
+    # 23rd only; an annual series puts the 22nd a year earlier
+    apt = {"mechanism": "asean_plus_three_summit", "partners": ("CN", "JP", "KR")}
+    facts = fuse.fuse([
+        mention("a", ordinal=22, date="2020-11", status="planned", published="2020-11-14",
+                said="Hội nghị Cấp cao ASEAN+3 lần thứ 22 diễn ra ở Thái Lan.", **apt),
+        mention("a", ordinal=23, date="2020-11-14", status="planned", published="2020-11-14",
+                said="Hôm nay diễn ra Hội nghị Cấp cao ASEAN+3 lần thứ 23.", **apt)])
+    by_ordinal = {f.attributes["ordinal"]: f for f in facts}
+    assert by_ordinal[23].date == "2020-11-14"
+    earlier = by_ordinal[22]
+    assert earlier.date == "2019" and earlier.attributes["status"] == "held"
+    assert {i.field for i in earlier.inferred} == {"date", "status"}
+    assert not any(c.field == "ordinal" for f in facts for c in f.conflicts)
+
+
+def test_a_stated_year_is_never_moved_by_the_series():
+    apt = {"mechanism": "asean_plus_three_summit", "partners": ("CN", "JP", "KR")}
+    facts = fuse.fuse([mention("a", ordinal=22, date="2020-11", **apt),
+                       mention("b", ordinal=23, date="2020-11-14", **apt)])
+    assert sorted(f.date for f in facts) == ["2020-11", "2020-11-14"]
+    assert all(c.field == "ordinal" and "once a year" in c.note for f in facts for c in f.conflicts)
+    assert all(f.conflicts for f in facts)

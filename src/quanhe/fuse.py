@@ -107,6 +107,7 @@ class Rules:
     value_tolerance: float
     meeting_days: int
     annual: frozenset[str]
+    annual_partner_summits: frozenset[str]
     max_series_step: int
     levels: tuple[str, ...]
     actions: tuple[str, ...]
@@ -120,6 +121,7 @@ def rules() -> Rules:
         value_tolerance=float(raw["tolerance"]["value"]),
         meeting_days=int(raw["tolerance"]["meeting_days"]),
         annual=frozenset(raw["meeting"]["annual"]),
+        annual_partner_summits=frozenset(raw["meeting"]["annual_partner_summits"]),
         max_series_step=int(raw["meeting"]["max_series_step"]),
         levels=tuple(raw["partnership"]["levels"]),
         actions=tuple(raw["document"]["actions"]),
@@ -187,8 +189,7 @@ def _fuse_meetings(mentions: list[Mention]) -> list[CanonicalFact]:
     series = {o: int(d[:4]) for o, ms in by_ordinal.items() for d in [_first_date(ms)] if d}
     stated_wrong: dict[int, list[tuple[int, list[Mention]]]] = {}
     for stated, members in misnumbered:
-        implied = _series_ordinal(series, int(str(members[0].date)[:4]),
-                                  str(members[0].record.get("mechanism")))
+        implied = _series_ordinal(series, int(str(members[0].date)[:4]), members[0].record)
         if implied is None or implied == stated:
             loose += members    # no series to place it in: a meeting keyed by its date
             continue
@@ -294,10 +295,12 @@ def _meeting(members: list[Mention], ordinal_conflict: Conflict | None,
 
 
 def _meeting_series(facts: list[CanonicalFact]) -> list[CanonicalFact]:
-    """Check each ordinal against the series and date the undated ordinals of annual mechanisms."""
+    """Check each ordinal against its series; date the ordinals of an annual mechanism whose year
+    no sentence states from the nearest ordinal whose year one does."""
     r = rules()
-    dated = sorted(((f.attributes["ordinal"], int(f.date[:4]), f) for f in facts
-                    if f.attributes.get("ordinal") is not None and f.date), key=lambda t: (t[0], t[1], t[2].key))
+    stated = sorted(((f.attributes["ordinal"], int(str(f.date)[:4]), f) for f in facts
+                     if f.attributes.get("ordinal") is not None and _year_stated(f)),
+                    key=lambda t: (t[0], t[1], t[2].key))
     out: list[CanonicalFact] = []
     for f in facts:
         ordinal = f.attributes.get("ordinal")
@@ -307,27 +310,62 @@ def _meeting_series(facts: list[CanonicalFact]) -> list[CanonicalFact]:
         conflicts = list(f.conflicts)
         inferred = list(f.inferred)
         date = f.date
+        annual = _annual(f)
+        # the series to place a year-less ordinal in: ordinals whose year a sentence states; else
+        # later ordinals dated by their article (an article reports the current meeting and
+        # names earlier ones by ordinal: "the 22nd, in Thailand" beside today's 23rd)
+        others = [t for t in stated if t[2] is not f] or [
+            (o, int(str(g.date)[:4]), g) for g in facts if g is not f and g.date
+            for o in [g.attributes.get("ordinal")] if isinstance(o, int) and o > ordinal]
+        attributes = f.attributes
+        if annual and others and not _year_stated(f):
+            o, y, g = min(others, key=lambda t: (abs(t[0] - ordinal), t[0]))
+            implied = y + ordinal - o
+            if abs(o - ordinal) <= r.max_series_step and (not date or int(date[:4]) != implied):
+                guessed = f"; the article's own date gave {date[:4]}" if date else ""
+                date = str(implied)   # only the year is known: month and day came with the guess
+                inferred = [i for i in inferred if i.field != "date"]
+                inferred.append(Inference("date", date, (
+                    f"no sentence states the year; annual series: ordinal {o} was in {y} "
+                    f"(articles {', '.join(g.articles)}){guessed}")))
+                published = [m.published[:4] for m in f.support if m.published]
+                if attributes.get("status") == "planned" and published and date < min(published):
+                    attributes = {**attributes, "status": "held"}
+                    inferred.append(Inference("status", "held", (
+                        f"dated {date}, before the first article naming it was published")))
         if date:
             year = int(date[:4])
-            # A higher ordinal cannot come before a lower one of the same series.
-            clash = [(o, y, g) for o, y, g in dated
-                     if (o < ordinal and y > year) or (o > ordinal and y < year)]
+            # A higher ordinal cannot come before a lower one; an annual series meets once a year.
+            clash = [(o, y, g) for o, y, g in stated if g is not f and (
+                (o < ordinal and y > year) or (o > ordinal and y < year) or (annual and o != ordinal and y == year))]
             if clash:
                 o, y, g = clash[0]
+                why = (f"ordinal {ordinal} in {year} does not fit the series: {o} was in {y}" if y != year
+                       else f"an annual series meets once a year, but ordinals {ordinal} and {o} are both in {y}")
                 conflicts.append(Conflict("ordinal", (
-                    (f"{ordinal} ({year})", f.articles), (f"{o} ({y})", g.articles)),
-                    f"ordinal {ordinal} in {year} does not fit the series: {o} was in {y}"))
-        elif f.attributes.get("mechanism") in r.annual and dated:
-            o, y, g = min(dated, key=lambda t: (abs(t[0] - ordinal), t[0]))
-            if abs(o - ordinal) <= r.max_series_step:
-                date = str(y + ordinal - o)
-                inferred.append(Inference("date", date, f"annual series: ordinal {o} was held in {y} "
-                                          f"(articles {', '.join(g.articles)})"))
-        if conflicts != list(f.conflicts) or inferred != list(f.inferred):
-            f = CanonicalFact(f.id, f.key, f.block, f.type, f.partners, date, f.attributes,
-                              f.support, tuple(conflicts), tuple(inferred))
+                    (f"{ordinal} ({year})", f.articles), (f"{o} ({y})", g.articles)), why))
+        if conflicts != list(f.conflicts) or inferred != list(f.inferred) or date != f.date:
+            f = _with(f, date=date, attributes=attributes, conflicts=tuple(conflicts),
+                      inferred=tuple(inferred))
         out.append(f)
     return out
+
+
+def _annual(f: CanonicalFact) -> bool:
+    return _is_annual(f.attributes.get("mechanism"), f.partners)
+
+
+def _is_annual(mechanism: Any, partners: Sequence[str]) -> bool:
+    """Whether a mechanism meets once a year (with these partners)."""
+    r = rules()
+    if mechanism == "asean_partner_summit":
+        return len(partners) == 1 and partners[0] in r.annual_partner_summits
+    return mechanism in r.annual
+
+
+def _year_stated(f: CanonicalFact) -> bool:
+    """The fact's year is written in one of its sentences (not derived, not inferred)."""
+    return bool(f.date) and not any(i.field == "date" for i in f.inferred)
 
 
 def _year_clusters(members: list[Mention]) -> list[list[Mention]]:
@@ -345,10 +383,10 @@ def _first_date(members: list[Mention]) -> str | None:
     return dates[0] if dates else None
 
 
-def _series_ordinal(series: dict[int, int], year: int, mechanism: str) -> int | None:
+def _series_ordinal(series: dict[int, int], year: int, record: dict[str, Any]) -> int | None:
     """The ordinal an annual mechanism's meeting of ``year`` has, from the nearest dated one."""
     r = rules()
-    if mechanism not in r.annual or not series:
+    if not _is_annual(record.get("mechanism"), sorted(record.get("partners") or [])) or not series:
         return None
     ordinal, known = min(series.items(), key=lambda kv: (abs(kv[1] - year), kv[0]))
     if abs(known - year) > r.max_series_step:
