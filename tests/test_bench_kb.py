@@ -84,14 +84,14 @@ def test_main_builds_measures_and_cleans_up(tmp_path: Path, capsys: pytest.Captu
     assert not db.exists()    # built here without --keep: removed
 
 
-def test_a_common_word_ranks_the_first_matches_like_bm25(small, monkeypatch: pytest.MonkeyPatch):
+def test_a_common_word_ranks_only_the_newest_matches_like_bm25(small, monkeypatch: pytest.MonkeyPatch):
     from quanhe.store import sqlite
 
     store, _, _ = small
     exact = store.search(["hoi", "nghi", "cap", "cao"], limit=10)
     monkeypatch.setattr(sqlite, "COMMON_TERM", 5)      # every word is now common
     approx = store.search(["hoi", "nghi", "cap", "cao"], limit=10)
-    assert len(approx) == 5                            # only the first five matches are ranked
+    assert len(approx) == 5                            # only the last five ingested are ranked
     assert [h.rank for h in approx] == sorted(h.rank for h in approx)
     assert all({"hoi", "nghi", "cap", "cao"} <= set(fold(h.text).lower().split()) for h in approx)
     monkeypatch.setattr(sqlite, "COMMON_TERM", 10**6)  # nothing is: exact bm25 as before

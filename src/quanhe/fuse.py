@@ -436,9 +436,10 @@ def _fuse_documents(mentions: list[Mention]) -> list[CanonicalFact]:
     for m in mentions:
         groups.setdefault(_document_key(m.record), []).append(m)
     # A titled mention without a period joins the period group its title names.
+    periods = [k for k in groups if k.startswith("period=")]   # few: keeps this linear in titles
     for key in [k for k in groups if k.startswith("title=")]:
         title = key.removeprefix("title=")
-        homes = [k for k in groups if k.startswith("period=") and k.removeprefix("period=") in title]
+        homes = [k for k in periods if k.removeprefix("period=") in title]
         if len(homes) == 1:
             groups[homes[0]] += groups.pop(key)
     order = rules().actions

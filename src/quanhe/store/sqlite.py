@@ -180,13 +180,14 @@ class SQLiteStore(Store):
             return [SentenceHit(*row) for row in rows]
         # A common word: FTS5's bm25 would first read its whole doclist to count the sentences
         # holding it (its idf: ~30 ms per million sentences for "asean"), then score every
-        # match. Instead rank only the first COMMON_TERM matches in rowid (ingest) order, with
+        # match. Instead rank only the COMMON_TERM matches ingested last (the newest news), with
         # the same bm25 formula in Python minus the idf, which weighs every candidate alike
-        # since each holds every term. Trade-off: a better match past the first COMMON_TERM is
-        # not seen; a narrower query reaches it.
+        # since each holds every term. Trade-off: a better, older match is not seen; a
+        # narrower query reaches it.
         found = list(self._read(
             'SELECT s.article_id, s.idx, s.start, s."end", s.text, s.folded FROM'
-            " (SELECT rowid AS id FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT ?) m"
+            " (SELECT rowid AS id FROM sentences_fts WHERE sentences_fts MATCH ?"
+            " ORDER BY rowid DESC LIMIT ?) m"
             " JOIN sentences s ON s.id = m.id", (match, COMMON_TERM)))
         tokens = [_TOKEN.findall(row[5]) for row in found]
         avg = sum(map(len, tokens)) / len(tokens) if tokens else 1.0
