@@ -237,6 +237,8 @@ def test_cli_answers_what_the_library_answers(shared_kb_path, shared_kb):
     some = kb.facts(shared_kb, partner="US", limit=1).items[0]["id"]
     assert lines(cli(shared_kb_path, "fact", some, "--format", "jsonl")) == [kb.fact(shared_kb, some)]
     assert lines(cli(shared_kb_path, "partners", "--format", "jsonl")) == kb.partners(shared_kb)
+    assert lines(cli(shared_kb_path, "articles", "--limit", "5", "--offset", "10", "--format", "jsonl")) == \
+        kb.articles(shared_kb, limit=5, offset=10).items
 
 
 def test_cli_tables_read_well(shared_kb_path):

@@ -141,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     _page_args(p)
     output(p, ("table", "jsonl"), "table on a terminal, jsonl when piped")
 
+    p = command("articles", cmd_articles, "list the stored articles with their number of facts")
+    _page_args(p)
+    output(p, ("table", "jsonl"), "table on a terminal, jsonl when piped")
+
     p = command("dossier", cmd_dossier, "a brief on one partner, with numbered citations")
     p.add_argument("partner", help="a partner code: US, CN, JP, KR, EU ...")
     p.add_argument("--since", metavar="DATE", help="only events from this ISO date")
@@ -350,6 +354,19 @@ def cmd_conflicts(args: argparse.Namespace, conf: settings.Settings) -> int:
                            ("id", "type", "partners", "date", "what the sources disagree on"), sys.stdout,
                            max_width=160)
     _note(f"{len(page.items)} of {page.total} facts with conflicts")
+    return 0
+
+
+def cmd_articles(args: argparse.Namespace, conf: settings.Settings) -> int:
+    with _kb_store(conf) as store:
+        page = kb.articles(store, limit=args.limit, offset=args.offset)
+    if _fmt(conf) == "jsonl":
+        export.write_jsonl(page.items, sys.stdout)
+    else:
+        export.write_table([(a["article"], a.get("published") or "", a["facts"], kb.outlet(a.get("url")) or "",
+                             a.get("title") or "") for a in page.items],
+                           ("article", "published", "facts", "outlet", "title"), sys.stdout)
+    _note(f"{len(page.items)} of {page.total} articles" + (f" from {page.offset}" if page.offset else ""))
     return 0
 
 
