@@ -304,3 +304,13 @@ def test_search_ignores_accents_and_tone_placement_and_marks_matches(shared_kb, 
         assert shared_kb.article_text(h.article)[h.start:h.end] == h.text
     piped = lines(cli(shared_kb_path, "search", '"hoa ky" doi tac chien luoc', "--limit", "50"))
     assert [(r["article"], r["start"]) for r in piped] == [(h.article, h.start) for h in hits]
+
+
+def test_a_store_nobody_fused_yet_is_fused_by_the_first_question(tmp_path):
+    db = tmp_path / "unfused.db"
+    with open_store(db) as store:   # the library's ingest stores facts; it does not fuse
+        ingest_all(store, process_all(read_paths([str(SHARED_CORPUS[0])])))
+        assert store.dirty_blocks() and not kb.partners(store)
+    assert lines(cli(db, "timeline", "US", "--format", "jsonl"))
+    with open_store(db) as store:
+        assert not store.dirty_blocks()

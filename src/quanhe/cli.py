@@ -439,9 +439,17 @@ def cmd_settings(args: argparse.Namespace, conf: settings.Settings) -> int:
 # -- helpers -----------------------------------------------------------------------------------
 
 def _kb_store(conf: settings.Settings) -> Store:
+    """The store, fused up to date first: a store ingested by the library, an older quanhe or
+    before the fusion rules changed answers from fresh canonical facts (a no-op otherwise)."""
     from quanhe.store import open_store
 
-    return open_store(conf.db, create=False)
+    store = open_store(conf.db, create=False)
+    try:
+        kb.refresh(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def _fmt(conf: settings.Settings) -> str:
