@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from conftest import SHARED_CORPUS
 
-from quanhe import kb
+from quanhe import fuse, kb
 from quanhe.errors import NotFoundError, UsageError
 from quanhe.pipeline import process_all
 from quanhe.read import read_paths
@@ -314,3 +314,50 @@ def test_a_store_nobody_fused_yet_is_fused_by_the_first_question(tmp_path):
     assert lines(cli(db, "timeline", "US", "--format", "jsonl"))
     with open_store(db) as store:
         assert not store.dirty_blocks()
+
+
+def test_fusion_holds_the_write_lock_so_no_ingest_slips_between_read_and_write(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "lock.db"
+    with open_store(db) as store:
+        ingest_all(store, process_all(read_paths([str(SHARED_CORPUS[0])])))
+        kb.refresh(store)
+        store.reset_fusion(fuse.block_of, kb.fuser_id(), every_fact=False)   # all dirty again
+        blocked = []
+
+        def fuse_while_someone_writes(mentions):
+            other = sqlite3.connect(db, timeout=0)
+            try:
+                other.execute("INSERT INTO kb_state (name, value) VALUES ('probe', 'x')")
+            except sqlite3.OperationalError as exc:
+                blocked.append(str(exc))
+            finally:
+                other.close()
+            return fuse.fuse_block(mentions)
+
+        assert store.fuse_dirty(fuse_while_someone_writes, limit=3)
+        assert blocked and all("locked" in b for b in blocked)
+
+
+def test_new_fusion_rules_recut_every_block_and_lose_nothing(tmp_path, monkeypatch):
+    db = tmp_path / "rules.db"
+    with open_store(db) as store:
+        ingest_all(store, process_all(read_paths([str(p) for p in SHARED_CORPUS])))
+        kb.refresh(store)
+        documents = len(kb.facts(store, type="document", limit=None).items)
+        # new rules: documents no longer blocked by kind, only by their partners
+        original = fuse.block_of
+
+        def coarser(record):
+            block = original(record)
+            return block.rsplit("|", 1)[0] + "|" if record.get("type") == "document" else block
+
+        monkeypatch.setattr(fuse, "block_of", coarser)
+        monkeypatch.setattr(kb, "fuser_id", lambda: "new-rules")
+        assert kb.refresh(store) > 0
+        facts = kb.facts(store, limit=None).items
+        landed = sorted(i for f in facts for i in f["facts"])
+        assert landed == sorted(set(landed)) and len(landed) == store.counts()["facts"]
+        assert len(kb.facts(store, type="document", limit=None).items) <= documents
+        assert kb.refresh(store) == 0

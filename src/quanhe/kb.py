@@ -42,18 +42,17 @@ def refresh(store: Store, *, batch: int = 500,
             progress: Callable[[int], object] | None = None) -> int:
     """Fuse every block whose facts changed (all of them when the rules changed); returns how
     many blocks were fused. Safe to run any time; a no-op when nothing changed."""
-    if store.fused_with() != fuser_id():
-        store.mark_all_dirty(fuser_id())
+    previous = store.fused_with()
+    if previous != fuser_id():
+        # new rules may cut blocks differently: recompute every fact's block, then fuse it all
+        # (a store never fused only fills in the blocks facts were stored without)
+        store.reset_fusion(fuse.block_of, fuser_id(), every_fact=previous is not None)
     done = 0
-    while True:
-        blocks = store.dirty_blocks(limit=batch)
-        if not blocks:
-            return done
-        mentions = store.mentions(blocks)
-        store.put_canonical({b: fuse.fuse_block(mentions[b]) for b in blocks})
+    while blocks := store.fuse_dirty(fuse.fuse_block, limit=batch):
         done += len(blocks)
         if progress is not None:
             progress(len(blocks))
+    return done
 
 
 # -- answers ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ calls ``ingest``. Workers compute ``Processed`` values; the driver hands them to
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -126,17 +126,22 @@ class Store(ABC):
         """The id of the fusion rules the canonical facts were made with (None: never fused)."""
 
     @abstractmethod
-    def mark_all_dirty(self, fuser: str) -> None:
-        """Every block must be fused again, with the rules named ``fuser``."""
+    def reset_fusion(self, block_of: Callable[[dict[str, Any]], str], fuser: str, *,
+                     every_fact: bool) -> None:
+        """Start fusion over with the rules named ``fuser``: recompute each fact's block with
+        ``block_of`` (every fact's, or only those stored without one), drop every canonical fact
+        and mark every block dirty; one transaction."""
 
     @abstractmethod
     def mentions(self, blocks: Sequence[str]) -> dict[str, list[Mention]]:
         """Every stored fact of each block, with its row id and its article's publication date."""
 
     @abstractmethod
-    def put_canonical(self, fused: dict[str, list[CanonicalFact]]) -> None:
-        """Replace each block's canonical facts with ``fused[block]`` and mark it clean; one
-        transaction."""
+    def fuse_dirty(self, fuse_block: Callable[[list[Mention]], list[CanonicalFact]],
+                   limit: int) -> list[str]:
+        """Fuse up to ``limit`` dirty blocks with ``fuse_block`` and store the result, reading and
+        writing in one transaction (a concurrent ingest can't slip between); returns the blocks
+        fused, none when nothing is dirty."""
 
     @abstractmethod
     def canonical(self, where: CanonicalFilter) -> Iterator[dict[str, Any]]:

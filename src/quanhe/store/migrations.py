@@ -7,7 +7,6 @@ never happens. Never edit or rename a migration that has shipped: add a new one.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -95,13 +94,8 @@ def m0003_knowledge_base(conn: sqlite3.Connection) -> None:
     changed since they were last fused; ``canonical_partners`` is the timeline index (partner,
     then date; undated facts sort last as '~').
     """
-    from quanhe.fuse import block_of  # the block of a stored record, computed once here
-
-    conn.execute("ALTER TABLE facts ADD COLUMN block TEXT")
-    conn.execute("CREATE INDEX facts_block ON facts (block)")
-    rows = conn.execute("SELECT id, record FROM facts").fetchall()
-    conn.executemany("UPDATE facts SET block = ? WHERE id = ?",
-                     [(block_of(json.loads(record)), fact_id) for fact_id, record in rows])
+    conn.execute("ALTER TABLE facts ADD COLUMN block TEXT")   # facts stored before: the first
+    conn.execute("CREATE INDEX facts_block ON facts (block)")  # kb.refresh fills their blocks in
     conn.execute("""
         CREATE TABLE canonical (
             id        TEXT PRIMARY KEY,
@@ -135,7 +129,6 @@ def m0003_knowledge_base(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE kb_dirty (block TEXT PRIMARY KEY) WITHOUT ROWID")
     # which fusion rules made the canonical facts: new rules re-fuse every block
     conn.execute("CREATE TABLE kb_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    conn.execute("INSERT OR IGNORE INTO kb_dirty (block) SELECT DISTINCT block FROM facts")
 
 
 # In order. Append only.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -232,19 +232,52 @@ class SQLiteStore(Store):
         row = next(iter(self._read("SELECT value FROM kb_state WHERE name = 'fuser'", ())), None)
         return None if row is None else str(row[0])
 
-    def mark_all_dirty(self, fuser: str) -> None:
+    def reset_fusion(self, block_of: Callable[[dict[str, Any]], str], fuser: str, *,
+                     every_fact: bool) -> None:
+        self._write("cannot reset the fused facts", lambda: self._reset_fusion(block_of, fuser, every_fact))
+
+    def _reset_fusion(self, block_of: Callable[[dict[str, Any]], str], fuser: str, every_fact: bool) -> None:
+        rows = self._conn.execute(
+            "SELECT id, record FROM facts" + ("" if every_fact else " WHERE block IS NULL")).fetchall()
+        self._conn.executemany("UPDATE facts SET block = ? WHERE id = ?",
+                               [(block_of(json.loads(record)), fact_id) for fact_id, record in rows])
+        self._conn.execute("DELETE FROM canonical")
+        self._conn.execute("DELETE FROM kb_dirty")
+        self._conn.execute("INSERT INTO kb_dirty (block) SELECT DISTINCT block FROM facts")
+        self._conn.execute("INSERT OR REPLACE INTO kb_state (name, value) VALUES ('fuser', ?)", (fuser,))
+
+    def fuse_dirty(self, fuse_block: Callable[[list[Mention]], list[CanonicalFact]],
+                   limit: int) -> list[str]:
+        done: list[str] = []
+
+        def run() -> None:
+            blocks = [b for (b,) in self._conn.execute(
+                "SELECT block FROM kb_dirty ORDER BY block LIMIT ?", (limit,))]
+            mentions = self.mentions(blocks)
+            for block in blocks:
+                self._conn.execute("DELETE FROM canonical WHERE block = ?", (block,))
+                for fact in fuse_block(mentions[block]):
+                    self._put_canonical(fact)
+                self._conn.execute("DELETE FROM kb_dirty WHERE block = ?", (block,))
+            done.extend(blocks)
+
+        self._write("fused facts not stored (rolled back)", run)
+        return done
+
+    def _write(self, what: str, work: Callable[[], None]) -> None:
+        """``work`` in one write transaction: reads inside it see no half-done ingest, and an
+        ingest that starts meanwhile waits for it."""
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.execute("INSERT OR IGNORE INTO kb_dirty (block) SELECT DISTINCT block FROM facts"
-                               " WHERE block IS NOT NULL")
-            self._conn.execute("INSERT OR IGNORE INTO kb_dirty (block) SELECT DISTINCT block FROM canonical")
-            self._conn.execute("INSERT OR REPLACE INTO kb_state (name, value) VALUES ('fuser', ?)",
-                               (fuser,))
-            self._conn.execute("COMMIT")
+            try:
+                work()
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
         except sqlite3.Error as exc:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            raise StoreError(f"cannot mark the store for re-fusion: {exc}") from exc
+            raise StoreError(f"{what}: {exc}") from exc
 
     def mentions(self, blocks: Sequence[str]) -> dict[str, list[Mention]]:
         out: dict[str, list[Mention]] = {b: [] for b in blocks}
@@ -257,23 +290,6 @@ class SQLiteStore(Store):
             for block, fact_id, record, published in rows:
                 out[block].append(Mention(fact_id, json.loads(record), published))
         return out
-
-    def put_canonical(self, fused: dict[str, list[CanonicalFact]]) -> None:
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                for block, facts in fused.items():
-                    self._conn.execute("DELETE FROM canonical WHERE block = ?", (block,))
-                    for fact in facts:
-                        self._put_canonical(fact)
-                    self._conn.execute("DELETE FROM kb_dirty WHERE block = ?", (block,))
-                self._conn.execute("COMMIT")
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            raise StoreError(f"fused facts not stored (rolled back): {exc}") from exc
 
     def _put_canonical(self, fact: CanonicalFact) -> None:
         sort_date = fact.date or UNDATED
