@@ -99,7 +99,7 @@ def test_a_wrong_ordinal_alone_gets_the_series_ordinal_marked_inferred():
     later = next(f for f in facts if f.date == "2025-10")
     assert later.attributes["ordinal"] == 20
     assert [i.field for i in later.inferred] == ["ordinal"] and "series" in later.inferred[0].reason
-    assert later.conflicts[0].values == ((19, ("c",)),)
+    assert later.conflicts[0].values == ((20, ()), (19, ("c",)))   # 20: the series, no article
 
 
 def test_two_ordinals_for_one_day_are_one_meeting_with_an_ordinal_conflict():
@@ -277,3 +277,49 @@ def test_a_stated_year_is_never_moved_by_the_series():
     assert sorted(f.date for f in facts) == ["2020-11", "2020-11-14"]
     assert all(c.field == "ordinal" and "once a year" in c.note for f in facts for c in f.conflicts)
     assert all(f.conflicts for f in facts)
+
+
+def test_two_numbered_summits_held_together_stay_two():
+    joint = {"mechanism": "asean_summit", "partners": ()}
+    facts = fuse.fuse([mention("a", ordinal=40, date="2022-11-11", **joint),
+                       mention("a", ordinal=41, date="2022-11-11", **joint),
+                       mention("b", ordinal=41, date="2022-11-11", **joint)])
+    assert sorted(f.attributes["ordinal"] for f in facts) == [40, 41] and not any(f.conflicts for f in facts)
+
+
+def test_one_article_naming_two_ordinals_means_two_meetings():
+    facts = fuse.fuse([summit("a", 38, "2021-10-26"), summit("a", 39, "2021-10-26")])
+    assert len(facts) == 2
+
+
+def test_a_misnumbered_meeting_without_a_series_keeps_its_date_and_the_dispute():
+    asean = {"mechanism": "asean_summit", "partners": ()}
+    facts = fuse.fuse([mention("a", ordinal=37, date="2020-11-12", **asean),
+                       mention("c", ordinal=37, date="2020-11-12", **asean),
+                       mention("b", ordinal=37, date="2021-10-26", **asean)])
+    by_date = {f.date: f for f in facts}
+    assert set(by_date) == {"2020-11-12", "2021-10-26"}
+    assert by_date["2020-11-12"].attributes["ordinal"] == 37
+    odd = by_date["2021-10-26"]
+    assert odd.attributes["ordinal"] is None and odd.conflicts[0].field == "ordinal"
+
+
+def test_unnamed_meetings_fuse_by_ordinal_and_date_together():
+    other = {"mechanism": "other", "partners": ("JP",)}
+    facts = fuse.fuse([mention("a", ordinal=6, date="2013", **other),
+                       mention("b", ordinal=6, date=None, **other),
+                       mention("c", ordinal=6, date="2013-07", **other)])
+    assert sorted(len(f.articles) for f in facts) == [1, 2]
+
+
+def test_undated_meetings_in_different_places_are_different_meetings():
+    facts = fuse.fuse([summit("a", None, None, location="Busan"),
+                       summit("b", None, None, location="Jakarta"),
+                       summit("c", None, None, location="Busan")])
+    assert sorted(f.articles for f in facts) == [("a", "c"), ("b",)]
+
+
+def test_a_special_summit_does_not_join_the_numbered_one_of_its_year():
+    facts = fuse.fuse([summit("a", 10, "2022-11-12"), summit("b", None, "2022", special=True)])
+    assert len(facts) == 2
+    assert not next(f for f in facts if f.attributes["ordinal"] == 10).attributes["special"]

@@ -108,6 +108,7 @@ class Rules:
     meeting_days: int
     annual: frozenset[str]
     annual_partner_summits: frozenset[str]
+    joint_sessions: frozenset[str]
     max_series_step: int
     levels: tuple[str, ...]
     actions: tuple[str, ...]
@@ -122,6 +123,7 @@ def rules() -> Rules:
         meeting_days=int(raw["tolerance"]["meeting_days"]),
         annual=frozenset(raw["meeting"]["annual"]),
         annual_partner_summits=frozenset(raw["meeting"]["annual_partner_summits"]),
+        joint_sessions=frozenset(raw["meeting"]["joint_sessions"]),
         max_series_step=int(raw["meeting"]["max_series_step"]),
         levels=tuple(raw["partnership"]["levels"]),
         actions=tuple(raw["document"]["actions"]),
@@ -166,13 +168,29 @@ def fuse(mentions: Iterable[Mention]) -> list[CanonicalFact]:
 
 # -- meetings ---------------------------------------------------------------------------------------
 
+@dataclass
+class _Group:
+    """Mentions of one meeting, on their way to a canonical fact."""
+
+    members: list[Mention]
+    conflict: Conflict | None = None
+    fixed_ordinal: int | None = None    # the ordinal the series gives it, over what sources say
+    ordinal_inferred: bool = False      # no source states ``fixed_ordinal``
+    by_date: bool = False               # keyed by its date; ``ordinal`` is what sources state, if any
+    keep_ordinal: bool = True           # False: the stated ordinal is disputed, shown as a conflict
+
+
 def _fuse_meetings(mentions: list[Mention]) -> list[CanonicalFact]:
-    tol = rules().meeting_days
+    r = rules()
+    tol = r.meeting_days
     by_ordinal: dict[int, list[Mention]] = {}
     loose: list[Mention] = []
+    # "other" meetings carry no name: two 6th meetings of different frameworks are not one, so
+    # they fuse by ordinal and date together
+    unnamed = mentions[0].record.get("mechanism") == "other"
     for m in mentions:
         ordinal = m.record.get("ordinal")
-        if isinstance(ordinal, int):
+        if isinstance(ordinal, int) and not unnamed:
             by_ordinal.setdefault(ordinal, []).append(m)
         else:
             loose.append(m)
@@ -188,19 +206,22 @@ def _fuse_meetings(mentions: list[Mention]) -> list[CanonicalFact]:
             misnumbered += [(ordinal, ms) for ms in years[1:]]
     series = {o: int(d[:4]) for o, ms in by_ordinal.items() for d in [_first_date(ms)] if d}
     stated_wrong: dict[int, list[tuple[int, list[Mention]]]] = {}
+    groups: list[_Group] = []
     for stated, members in misnumbered:
         implied = _series_ordinal(series, int(str(members[0].date)[:4]), members[0].record)
         if implied is None or implied == stated:
-            loose += members    # no series to place it in: a meeting keyed by its date
+            # no series to place it in: a meeting of its own date, its ordinal disputed
+            groups.append(_Group(members, Conflict("ordinal", (
+                (stated, tuple(sorted({m.article for m in members}))),),
+                f"ordinal {stated} is also given to the meeting of {series.get(stated)}"),
+                by_date=True, keep_ordinal=False))
             continue
         by_ordinal.setdefault(implied, [])
         stated_wrong.setdefault(implied, []).append((stated, members))
         by_ordinal[implied] += members
 
-    # Two ordinals for one day-precise meeting: one source has the ordinal wrong.
-    # Keep one event with the ordinal most sources give, and say so.
-    # (members, conflict, the ordinal the series fixes, whether no source states it)
-    groups: list[tuple[list[Mention], Conflict | None, int | None, bool]] = []
+    # Two ordinals for one day: one source has the ordinal wrong. Keep one event with the
+    # ordinal most sources give, and say so.
     pending = sorted(by_ordinal.items())
     merged: set[int] = set()
     for i, (ordinal, members) in enumerate(pending):
@@ -208,63 +229,74 @@ def _fuse_meetings(mentions: list[Mention]) -> list[CanonicalFact]:
             continue
         cluster = {ordinal: members}
         for other, others in pending[i + 1:]:
-            if other not in merged and _same_day_event(members, others, tol):
+            if other not in merged and _same_day_event(members, others):
                 cluster[other] = others
                 merged.add(other)
-        conflict, fixed, inferred = None, None, False
+        group = _Group([m for ms in cluster.values() for m in ms])
         if len(cluster) > 1:
-            conflict = Conflict("ordinal", tuple(
+            group.conflict = Conflict("ordinal", tuple(
                 (o, tuple(sorted({m.article for m in ms}))) for o, ms in sorted(cluster.items())),
                 "one meeting, on one day, is given different ordinals")
         elif ordinal in stated_wrong:
             wrong = stated_wrong[ordinal]
             wrong_ids = {id(m) for _, ms in wrong for m in ms}
             right = tuple(sorted({m.article for m in members if id(m) not in wrong_ids}))
-            values = ([(ordinal, right)] if right else []) + [
-                (o, tuple(sorted({m.article for m in ms}))) for o, ms in wrong]
-            fixed, inferred = ordinal, not right
-            conflict = Conflict("ordinal", tuple(values), (
+            values = [(ordinal, right)] + [(o, tuple(sorted({m.article for m in ms}))) for o, ms in wrong]
+            group.fixed_ordinal, group.ordinal_inferred = ordinal, not right
+            group.conflict = Conflict("ordinal", tuple(values), (
                 f"the series puts this meeting at ordinal {ordinal}; "
                 + "; ".join(f"ordinal {o} belongs to the meeting of {series.get(o)}" for o, _ in wrong)))
-        groups.append(([m for ms in cluster.values() for m in ms], conflict, fixed, inferred))
+        groups.append(group)
 
-    # A mention without an ordinal joins the one ordinal group its date fits, if only one fits.
+    # A mention without an ordinal joins the one numbered meeting its date (and its being
+    # special or not) fits, if only one fits.
     unplaced: list[Mention] = []
     for m in loose:
-        fits = [g for g, *_ in groups if m.date and any(_dates_agree(m.date, x.date, tol) for x in g)]
+        fits = [g for g in groups if not g.by_date and m.date and _special(g.members) == bool(m.record.get("special"))
+                and any(_dates_agree(m.date, x.date, tol) for x in g.members)] if not unnamed else []
         if len(fits) == 1:
-            fits[0].append(m)
+            fits[0].members.append(m)
         else:
             unplaced.append(m)
-    # The rest group by agreeing dates, the most precise first.
+    # The rest group by agreeing dates (and the same ordinal, for unnamed meetings), the most
+    # precise first; undated ones by their place, else each on its own: one undated summit in
+    # Busan and another in Jakarta are two meetings.
     dated: list[list[Mention]] = []
-    undated: list[Mention] = []
-    for m in sorted(unplaced, key=lambda m: (-len(m.date or ""), m.article)):
+    undated: dict[str, list[Mention]] = {}
+    for m in sorted(unplaced, key=lambda m: (-len(m.date or ""), m.article, m.fact_id)):
         if m.date is None:
-            undated.append(m)
+            place = m.record.get("location")
+            where = f"at={_name_key(str(place))}" if place else f"in={m.article}#{m.fact_id}"
+            undated.setdefault(f"{m.record.get('ordinal')}|{where}", []).append(m)
             continue
-        home = next((g for g in dated if all(_dates_agree(m.date, x.date, tol) for x in g)), None)
+        home = next((g for g in dated if all(_dates_agree(m.date, x.date, tol) for x in g)
+                     and g[0].record.get("ordinal") == m.record.get("ordinal")), None)
         if home is None:
             dated.append([m])
         else:
             home.append(m)
-    groups += [(g, None, None, False) for g in dated]
-    if undated:
-        groups.append((undated, None, None, False))
+    groups += [_Group(g, by_date=True) for g in dated]
+    groups += [_Group(g, by_date=True) for _, g in sorted(undated.items())]
 
-    facts = [_meeting(*group) for group in groups]
+    facts = [_meeting(group) for group in groups]
     return _meeting_series(facts)
 
 
-def _meeting(members: list[Mention], ordinal_conflict: Conflict | None,
-             fixed_ordinal: int | None, ordinal_inferred: bool) -> CanonicalFact:
-    """``fixed_ordinal``: the ordinal the mechanism's series gives this meeting, over what some
-    sources state; ``ordinal_inferred`` when no source states it at all."""
+def _special(members: list[Mention]) -> bool:
+    """Most sources call it special or commemorative (one sentence's "ý nghĩa đặc biệt" is not)."""
+    votes = Counter(bool(m.record.get("special")) for m in members)
+    return votes[True] > votes[False]
+
+
+def _meeting(group: _Group) -> CanonicalFact:
+    members, ordinal_conflict = group.members, group.conflict
     first = members[0].record
     ordinals = Counter(m.record["ordinal"] for m in members if isinstance(m.record.get("ordinal"), int))
-    ordinal = _majority(ordinals) if fixed_ordinal is None else fixed_ordinal
+    ordinal = _majority(ordinals) if group.fixed_ordinal is None else group.fixed_ordinal
+    if not group.keep_ordinal:
+        ordinal = None
     inferred = []
-    if ordinal_inferred and ordinal_conflict is not None:
+    if group.ordinal_inferred and ordinal_conflict is not None:
         inferred.append(Inference("ordinal", ordinal, ordinal_conflict.note))
     date, conflicts = _pick_date(members, rules().meeting_days)
     if ordinal_conflict is not None:
@@ -286,10 +318,16 @@ def _meeting(members: list[Mention], ordinal_conflict: Conflict | None,
         "end_date": end_date,
         "online": _vote(m.record.get("online") for m in members),
         "location": _vote(m.record.get("location") for m in members),
-        "special": any(bool(m.record.get("special")) for m in members),
+        "special": _special(members),
         "status": "held" if any(m.record.get("status") == "held" for m in members) else "planned",
     }
-    tail = f"ordinal={ordinal}" if ordinal is not None else f"date={date or 'undated'}"
+    if not group.by_date:
+        tail = f"ordinal={ordinal}"
+    else:
+        stated = _majority(ordinals) if group.keep_ordinal else None
+        where = "" if date else "|at=" + _name_key(str(attributes["location"] or f"{members[0].article}"
+                                                        f"#{members[0].fact_id}"))
+        tail = (f"ordinal={stated}|" if stated is not None else "") + f"date={date or 'undated'}{where}"
     fact = _canonical("meeting", members, date, attributes, tail, conflicts)
     return _with(fact, inferred=tuple(inferred)) if inferred else fact
 
@@ -402,11 +440,16 @@ def _with(fact: CanonicalFact, **changes: Any) -> CanonicalFact:
     return CanonicalFact(**values)
 
 
-def _same_day_event(a: list[Mention], b: list[Mention], tol: int) -> bool:
-    days_a = [m for m in a if m.date and len(m.date) == 10]
-    days_b = [m for m in b if m.date and len(m.date) == 10]
-    return any(_dates_agree(x.date, y.date, tol, x.record.get("end_date"), y.record.get("end_date"))
-               for x in days_a for y in days_b)
+def _same_day_event(a: list[Mention], b: list[Mention]) -> bool:
+    """Two numbered groups are one meeting given two ordinals when sources place them on the
+    same day, no article names both, and the mechanism does not hold joint sessions (the 40th
+    and 41st ASEAN Summits met together on 11 November 2022)."""
+    if str(a[0].record.get("mechanism")) in rules().joint_sessions:
+        return False
+    if {m.article for m in a} & {m.article for m in b}:
+        return False
+    days_a = {m.date for m in a if m.date and len(m.date) == 10}
+    return any(m.date in days_a for m in b if m.date and len(m.date) == 10)
 
 
 # -- partnerships, documents, figures, persons -----------------------------------------------------
