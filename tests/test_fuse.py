@@ -323,3 +323,29 @@ def test_a_special_summit_does_not_join_the_numbered_one_of_its_year():
     facts = fuse.fuse([summit("a", 10, "2022-11-12"), summit("b", None, "2022", special=True)])
     assert len(facts) == 2
     assert not next(f for f in facts if f.attributes["ordinal"] == 10).attributes["special"]
+
+
+def test_two_joint_statements_of_different_years_are_two_documents():
+    statement = {"type": "document", "kind": "declaration", "title": "Tuyên bố chung", "action": "adopted"}
+    assert len(fuse.fuse([mention("a", date="2019", **statement), mention("b", date="2023", **statement)])) == 2
+
+
+def test_a_plan_to_2020_does_not_swallow_the_2020_2025_one():
+    plan = {"type": "document", "kind": "plan_of_action", "action": "adopted"}
+    facts = fuse.fuse([mention("a", period="2020", **plan),
+                       mention("b", title="Kế hoạch hành động giai đoạn 2020-2025", **plan)])
+    assert len(facts) == 2
+
+
+def test_figures_in_two_currencies_are_two_figures():
+    trade = {"type": "indicator", "metric": "trade", "year": 2024, "target": False}
+    facts = fuse.fuse([mention("a", value=4.5e12, unit="CNY", **trade), mention("b", value=7.8e11, unit="USD", **trade)])
+    assert sorted(f.attributes["unit"] for f in facts) == ["CNY", "USD"] and not any(f.conflicts for f in facts)
+
+
+def test_names_that_differ_only_by_accents_are_two_people_unless_one_has_none():
+    person = {"type": "person", "partners": ()}
+    two = fuse.fuse([mention("a", name="Nguyễn Văn Thành", **person), mention("b", name="Nguyễn Văn Thanh", **person)])
+    assert len(two) == 2 and len({f.id for f in two}) == 2
+    one_ = fuse.fuse([mention("a", name="Nguyễn Văn Thành", **person), mention("b", name="Nguyen Van Thanh", **person)])
+    assert len(one_) == 1 and one_[0].attributes["name"] == "Nguyễn Văn Thành"

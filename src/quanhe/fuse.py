@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -25,6 +26,7 @@ from typing import Any
 
 from quanhe.normalize import fold
 
+GENERIC_TITLE_WORDS = 3   # a document title this short is its kind's name, not a title
 ID_PREFIX = {"meeting": "mtg", "partnership": "ptn", "document": "doc", "indicator": "fig",
              "person": "per"}
 
@@ -482,7 +484,8 @@ def _fuse_documents(mentions: list[Mention]) -> list[CanonicalFact]:
     periods = [k for k in groups if k.startswith("period=")]   # few: keeps this linear in titles
     for key in [k for k in groups if k.startswith("title=")]:
         title = key.removeprefix("title=")
-        homes = [k for k in periods if k.removeprefix("period=") in title]
+        homes = [k for k in periods if re.search(rf"(?<![\d-]){re.escape(k.removeprefix('period='))}(?![\d-])",
+                                                 title)]   # "2020" is not in "2020-2025"
         if len(homes) == 1:
             groups[homes[0]] += groups.pop(key)
     order = rules().actions
@@ -509,9 +512,12 @@ def _fuse_documents(mentions: list[Mention]) -> list[CanonicalFact]:
 def _document_key(record: dict[str, Any]) -> str:
     if record.get("period"):
         return f"period={record['period']}"
+    year = (record.get("date") or "undated")[:4]
     if record.get("title"):
-        return "title=" + " ".join(fold(str(record["title"])).lower().split())
-    return f"year={(record.get('date') or 'undated')[:4]}"
+        title = " ".join(fold(str(record["title"])).lower().split())
+        # a bare kind ("tuyên bố chung") names no one document: each year's is another
+        return f"title={title}" + (f"|year={year}" if len(title.split()) <= GENERIC_TITLE_WORDS else "")
+    return f"year={year}"
 
 
 def _fuse_indicators(mentions: list[Mention]) -> list[CanonicalFact]:
@@ -524,6 +530,9 @@ def _fuse_indicators(mentions: list[Mention]) -> list[CanonicalFact]:
             tail = f"year=?|target={str(target).lower()}|value~{_round3(m.record.get('value'))}"
         else:
             tail = f"year={year}|target={str(target).lower()}"
+        unit = m.record.get("unit")
+        if unit not in (None, "USD", "count"):   # yuan and dollars are not comparable figures
+            tail += f"|unit={unit}"
         groups.setdefault(tail, []).append(m)
     out = []
     for tail, members in groups.items():
@@ -557,12 +566,27 @@ def _disputed(clusters: list[list[Mention]]) -> bool:
 
 
 def _fuse_persons(mentions: list[Mention]) -> list[CanonicalFact]:
-    attributes = {
-        "name": _vote(m.record.get("name") for m in mentions),
-        "roles": sorted({str(m.record["role"]) for m in mentions if m.record.get("role")}),
-        "country": _vote(m.record.get("country") for m in mentions),
-    }
-    return [_canonical("person", mentions, None, attributes, "", [])]
+    """One person per spelling: Thành and Thanh are two people. A name written without any
+    accent (machine-translated or English text) is the person of the one accented spelling."""
+    spellings: dict[str, list[Mention]] = {}
+    for m in mentions:
+        spellings.setdefault(" ".join(str(m.record.get("name", "")).lower().split()), []).append(m)
+    accented = [n for n in spellings if fold(n) != n]
+    if len(accented) == 1:
+        for name in [n for n in spellings if fold(n) == n]:
+            spellings[accented[0]] += spellings.pop(name)
+    out = []
+    for name, members in sorted(spellings.items()):
+        attributes = {
+            "name": _vote(m.record.get("name") for m in members    # the accented spelling
+                          if fold(str(m.record.get("name"))) != m.record.get("name"))
+                    or _vote(m.record.get("name") for m in members),
+            "roles": sorted({str(m.record["role"]) for m in members if m.record.get("role")}),
+            "country": _vote(m.record.get("country") for m in members),
+        }
+        out.append(_canonical("person", members, None, attributes,
+                              "" if len(spellings) == 1 else f"name={name}", []))
+    return out
 
 
 # -- shared helpers ---------------------------------------------------------------------------------
