@@ -579,7 +579,7 @@ def _fuse_persons(mentions: list[Mention]) -> list[CanonicalFact]:
     for name, members in sorted(spellings.items()):
         attributes = {
             "name": _vote(m.record.get("name") for m in members    # the accented spelling
-                          if fold(str(m.record.get("name"))) != m.record.get("name"))
+                          if fold(str(m.record.get("name"))) != str(m.record.get("name")).lower())
                     or _vote(m.record.get("name") for m in members),
             "roles": sorted({str(m.record["role"]) for m in members if m.record.get("role")}),
             "country": _vote(m.record.get("country") for m in members),
