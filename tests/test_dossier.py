@@ -283,7 +283,9 @@ def test_since_leaves_out_older_events(shared_kb: Store) -> None:
 
 
 def test_unknown_partner_is_an_error_that_names_the_known_ones(shared_kb: Store) -> None:
-    with pytest.raises(NotFoundError, match="US"):
+    with pytest.raises(NotFoundError, match="US"):   # a partner the store has nothing on
+        dossier.build(shared_kb, "BR")
+    with pytest.raises(UsageError, match="not a partner code"):
         dossier.build(shared_kb, "ZZ")
     with pytest.raises(UsageError):
         dossier.build(shared_kb, "  ")
@@ -336,9 +338,9 @@ def test_cli_writes_the_html_dossier(shared_kb_path: Path, tmp_path: Path) -> No
 
 
 def test_cli_unknown_partner_exits_with_a_message(shared_kb_path: Path) -> None:
-    done = run("--db", str(shared_kb_path), "dossier", "ZZ")
+    done = run("--db", str(shared_kb_path), "dossier", "BR")
     assert done.returncode == NotFoundError.exit_code
-    assert "ZZ" in done.stderr and "US" in done.stderr
+    assert "BR" in done.stderr and "US" in done.stderr
 
 
 def test_a_past_plan_is_flagged_unless_a_held_meeting_fits_it(briefs) -> None:

@@ -203,6 +203,10 @@ def test_partners_and_articles(shared_kb):
     lambda s: kb.timeline(s, "US", limit=0),
     lambda s: kb.facts(s, offset=-1),
     lambda s: kb.level_as_of(s, "US", "yesterday"),
+    lambda s: kb.timeline(s, "ZZ"),
+    lambda s: kb.timeline(s, "US", types=["person"]),
+    lambda s: kb.timeline(s, "US", offset=2**70),
+    lambda s: kb.mechanism_series(s, "summit"),
 ])
 def test_bad_arguments_are_usage_errors(shared_kb, call):
     with pytest.raises(UsageError):
@@ -361,3 +365,15 @@ def test_new_fusion_rules_recut_every_block_and_lose_nothing(tmp_path, monkeypat
         assert landed == sorted(set(landed)) and len(landed) == store.counts()["facts"]
         assert len(kb.facts(store, type="document", limit=None).items) <= documents
         assert kb.refresh(store) == 0
+
+
+def test_today_an_undated_higher_level_is_the_current_one(shared_kb):
+    now = kb.level_as_of(shared_kb, "US")
+    assert now.level == "comprehensive_strategic_partnership" and now.since is None
+    assert "no source dates it" in now.note
+    assert kb.level_as_of(shared_kb, "US", "2020-01-01").level == "strategic_partnership"
+
+
+def test_an_asean_plus_three_series_needs_no_partners(shared_kb):
+    series = kb.mechanism_series(shared_kb, "asean_plus_three_summit")
+    assert series.partners == ["CN", "JP", "KR"] and {22, 23} <= {e.ordinal for e in series.entries if e.fact}

@@ -186,7 +186,8 @@ def test_search_without_accents_finds_hoa_ky(client: TestClient, shared_kb: Stor
     ("GET", "/api/articles/no-such-article", 404, "not_found", "no-such-article"),
     ("GET", "/api/facts?since=2015-13", 400, "bad_request", "2015-13"),
     ("GET", "/api/search?q=%20%2C", 400, "bad_request", "no words"),
-    ("GET", "/api/dossier/ZZ", 404, "not_found", "ZZ"),
+    ("GET", "/api/dossier/BR", 404, "not_found", "BR"),     # a partner the store knows nothing of
+    ("GET", "/api/dossier/ZZ", 400, "bad_request", "ZZ"),   # not a partner code at all
     ("GET", "/api/facts?limit=0", 422, "invalid_parameter", "limit"),
     ("GET", "/api/facts?limit=1001", 422, "invalid_parameter", "limit"),
     ("GET", "/api/facts?offset=-1", 422, "invalid_parameter", "offset"),

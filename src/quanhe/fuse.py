@@ -108,6 +108,8 @@ class CanonicalFact:
 class Rules:
     value_tolerance: float
     meeting_days: int
+    mechanisms: tuple[str, ...]
+    default_partners: dict[str, tuple[str, ...]]
     annual: frozenset[str]
     annual_partner_summits: frozenset[str]
     joint_sessions: frozenset[str]
@@ -123,6 +125,8 @@ def rules() -> Rules:
     return Rules(
         value_tolerance=float(raw["tolerance"]["value"]),
         meeting_days=int(raw["tolerance"]["meeting_days"]),
+        mechanisms=tuple(raw["meeting"]["mechanisms"]),
+        default_partners={k: tuple(v) for k, v in raw["meeting"]["default_partners"].items()},
         annual=frozenset(raw["meeting"]["annual"]),
         annual_partner_summits=frozenset(raw["meeting"]["annual_partner_summits"]),
         joint_sessions=frozenset(raw["meeting"]["joint_sessions"]),

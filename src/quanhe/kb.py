@@ -22,8 +22,17 @@ from quanhe.query import FACT_TYPES, _code, _iso, _type
 from quanhe.store.base import CanonicalFilter, Store
 
 TIMELINE_TYPES = ("meeting", "partnership", "document")
-METRICS = ("trade", "export", "import", "fdi", "firms", "tourists", "aid")
+
+
+def _metrics() -> tuple[str, ...]:
+    """The indicator metrics, in the order the extractor's vocabulary (patterns.toml) lists them."""
+    raw = tomllib.loads(resources.files("quanhe.data").joinpath("patterns.toml").read_text("utf-8"))
+    return tuple(dict.fromkeys(metric for _, metric in raw["indicator"]["metrics"]))
+
+
+METRICS = _metrics()
 MAX_PAGE = 1000
+MAX_OFFSET = 2**62          # SQLite's integers end at 2**63 - 1
 DEFAULT_PAGE = 100
 
 
@@ -114,6 +123,9 @@ def timeline(store: Store, partner: str, *, types: tuple[str, ...] | list[str] |
     come last, and are left out when a period is given."""
     code = _partner(partner)
     kinds = tuple(_type(t) or "" for t in (types or TIMELINE_TYPES))
+    if "person" in kinds:
+        raise UsageError("a timeline holds meetings, partnerships, documents and indicators; "
+                         "persons belong to no partner")
     where = CanonicalFilter(partner=code, types=kinds, since=_iso(since, "since"),
                             until=_iso(until, "until"), **_paging(limit, offset))
     return _page(store, where)
@@ -122,7 +134,8 @@ def timeline(store: Store, partner: str, *, types: tuple[str, ...] | list[str] |
 def facts(store: Store, *, partner: str | None = None, type: str | None = None,
           since: str | None = None, until: str | None = None, conflicts: bool = False,
           limit: int | None = DEFAULT_PAGE, offset: int = 0) -> Page:
-    """Canonical facts, filtered like ``quanhe facts`` (``conflicts``: only disputed ones)."""
+    """Canonical (fused) facts, filtered by partner, type and period like the extracted facts
+    of ``quanhe.query.facts`` (``conflicts``: only disputed ones)."""
     kind = _type(type)
     where = CanonicalFilter(partner=_code(partner), types=(kind,) if kind else (),
                             since=_iso(since, "since"), until=_iso(until, "until"),
@@ -135,6 +148,7 @@ def level_as_of(store: Store, partner: str, when: str | None = None) -> LevelAsO
     latest level reached on or before it. A level dated only by its year counts from that year's
     end, so "2022" answers for 2023-01-01 but not for 2022-06-01."""
     code = _partner(partner)
+    today = when is None
     as_of = _iso(when, "as-of") or Date.today().isoformat()
     ranks = {level: i for i, level in enumerate(fuse.rules().levels)}
     reached = [f for f in store.canonical(CanonicalFilter(partner=code, types=("partnership",)))
@@ -161,6 +175,14 @@ def level_as_of(store: Store, partner: str, when: str | None = None) -> LevelAsO
     if not in_force:
         return LevelAsOf(code, as_of, None, None, None, history, note)
     best = max(in_force, key=lambda f: (since[f["id"]], ranks.get(f.get("level", ""), -1)))
+    if today:
+        # levels only go up: one stated as reached, even without a date, is in force today
+        higher = [f for f in reached if not since[f["id"]]
+                  and ranks.get(f.get("level", ""), -1) > ranks.get(best.get("level", ""), -1)]
+        if higher:
+            top = max(higher, key=lambda f: ranks.get(f.get("level", ""), -1))
+            note = "; ".join(filter(None, [f"{top['level']}: stated as reached, no source dates it", note]))
+            return LevelAsOf(code, as_of, top["level"], None, top, history, note)
     return LevelAsOf(code, as_of, best["level"], since[best["id"]], best, history, note)
 
 
@@ -177,7 +199,10 @@ def figure_series(store: Store, partner: str, metric: str, *, target: bool | Non
 def mechanism_series(store: Store, mechanism: str, partners: list[str] | tuple[str, ...] = ()) -> MechanismSeries:
     """Every meeting of one mechanism (with these partners) by ordinal, gaps shown."""
     name = mechanism.strip().lower()
-    codes = sorted({_partner(p) for p in partners})
+    known = fuse.rules().mechanisms
+    if name not in known:
+        raise UsageError(f"mechanism {mechanism!r} is not known; use one of: {', '.join(known)}")
+    codes = sorted({_partner(p) for p in partners} or fuse.rules().default_partners.get(name, ()))
     block = f"meeting|{','.join(codes)}|{name}"
     meetings = list(store.canonical(CanonicalFilter(blocks=(block,))))
     by_ordinal = {f["ordinal"]: f for f in meetings if isinstance(f.get("ordinal"), int)}
@@ -261,14 +286,18 @@ def _partner(partner: str) -> str:
     code = _code(partner)
     if code is None:
         raise UsageError("a partner code is needed: US, CN, JP, KR, EU …")
+    known = display()["partners"]
+    if code not in known:
+        raise UsageError(f"{code!r} is not a partner code; use one of: {', '.join(known)}")
     return code
+
 
 
 def _paging(limit: int | None, offset: int) -> dict[str, Any]:
     if limit is not None and not 1 <= limit <= MAX_PAGE:
         raise UsageError(f"limit must be between 1 and {MAX_PAGE}, not {limit}")
-    if offset < 0:
-        raise UsageError(f"offset must not be negative, not {offset}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise UsageError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}")
     return {"limit": limit, "offset": offset}
 
 

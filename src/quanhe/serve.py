@@ -48,7 +48,7 @@ StoreDep = Annotated[Store, Depends(_request_store)]
 # -- parameters shared by several endpoints --------------------------------------------------------
 
 Limit = Annotated[int, Query(ge=1, le=kb.MAX_PAGE, description=f"page size, at most {kb.MAX_PAGE}")]
-Offset = Annotated[int, Query(ge=0, description="how many items to skip (paging)")]
+Offset = Annotated[int, Query(ge=0, le=kb.MAX_OFFSET, description="how many items to skip (paging)")]
 Since = Annotated[str | None, Query(description="from this ISO date: 2015, 2015-11 or 2015-11-14")]
 Until = Annotated[str | None, Query(description="up to this ISO date, inclusive at its precision")]
 PartnerCode = Annotated[str, Path(description="a partner code: US, CN, JP, KR, EU …")]
@@ -297,8 +297,9 @@ def run(db: str, host: str = "127.0.0.1", port: int = 8000) -> None:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             listener.bind((host, port))
-        except OSError as exc:
-            raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror}); "
+        except (OSError, OverflowError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise UsageError(f"cannot listen on {host}:{port} ({reason}); "
                              "pass another --host or --port") from exc
         listener.listen()
         bound_port = listener.getsockname()[1]
