@@ -193,7 +193,10 @@ def test_partners_and_articles(shared_kb):
     assert page.total == sum(len(list(folder.glob("*.txt"))) for folder in SHARED_CORPUS)
     assert len(page.items) == page.total - 40 and all("facts" in a for a in page.items)
     one = shared_kb.article(page.items[0]["article"])
-    assert one == page.items[0] and shared_kb.article("no-such-article") is None
+    assert one is not None and shared_kb.article("no-such-article") is None
+    assert {k: v for k, v in one.items() if k != "canonical"} == page.items[0]
+    for fact_id in one["canonical"]:
+        assert one["article"] in kb.fact(shared_kb, fact_id)["articles"]
 
 
 @pytest.mark.parametrize("call", [
@@ -241,6 +244,8 @@ def test_cli_answers_what_the_library_answers(shared_kb_path, shared_kb):
     some = kb.facts(shared_kb, partner="US", limit=1).items[0]["id"]
     assert lines(cli(shared_kb_path, "fact", some, "--format", "jsonl")) == [kb.fact(shared_kb, some)]
     assert lines(cli(shared_kb_path, "partners", "--format", "jsonl")) == kb.partners(shared_kb)
+    assert lines(cli(shared_kb_path, "facts", "--fused", "--partner", "JP", "--format", "jsonl")) == \
+        kb.facts(shared_kb, partner="JP", limit=None).items
     assert lines(cli(shared_kb_path, "articles", "--limit", "5", "--offset", "10", "--format", "jsonl")) == \
         kb.articles(shared_kb, limit=5, offset=10).items
 

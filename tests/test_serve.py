@@ -160,7 +160,9 @@ def test_articles_list_and_one_article_with_its_text(client: TestClient, shared_
     assert listed["total"] == shared_kb.counts()["articles"] and listed["next"]
     one = listed["items"][0]
     answer = get_json(client, f"/api/articles/{one['article']}")
-    assert answer == {**one, "text": shared_kb.article_text(one["article"])}
+    assert answer == {**one, "canonical": shared_kb.article(one["article"])["canonical"],  # type: ignore[index]
+                      "text": shared_kb.article_text(one["article"])}
+    assert answer["canonical"]   # the fused facts it supports, by id
 
 
 # -- search ---------------------------------------------------------------------------------------

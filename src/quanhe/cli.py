@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DATE", help="from this ISO date: 2015, 2015-11, 2015-11-14")
     p.add_argument("--until", metavar="DATE", help="up to this ISO date, inclusive: 2020")
     p.add_argument("--limit", type=int, metavar="N", help="at most N facts")
+    p.add_argument("--fused", action="store_true",
+                   help="the facts fused across articles (one per event, with all their sources) "
+                        "instead of each article's own")
     output(p, ("table", "jsonl"), "table on a terminal, jsonl when piped")
 
     p = command("search", cmd_search, "find sentences; case, accents and đ don't matter")
@@ -232,6 +235,13 @@ def cmd_ingest(args: argparse.Namespace, conf: settings.Settings) -> int:
 def cmd_facts(args: argparse.Namespace, conf: settings.Settings) -> int:
     from quanhe.store import open_store
 
+    if args.fused:
+        with _kb_store(conf) as store:
+            page = kb.facts(store, partner=args.partner, type=args.type, since=args.since,
+                            until=args.until, limit=args.limit)
+        _print_canonical(page.items, conf)
+        _note(f"{len(page.items)} of {page.total} fused facts")
+        return 0
     with open_store(conf.db, create=False) as store:
         records = query.facts(store, partner=args.partner, type=args.type, since=args.since,
                               until=args.until, limit=args.limit)

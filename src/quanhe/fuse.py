@@ -18,7 +18,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date as Date
 from functools import lru_cache
 from importlib import resources
@@ -116,7 +116,6 @@ class Rules:
     max_series_step: int
     levels: tuple[str, ...]
     actions: tuple[str, ...]
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +132,6 @@ def rules() -> Rules:
         max_series_step=int(raw["meeting"]["max_series_step"]),
         levels=tuple(raw["partnership"]["levels"]),
         actions=tuple(raw["document"]["actions"]),
-        raw=raw,
     )
 
 

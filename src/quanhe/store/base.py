@@ -170,7 +170,8 @@ class Store(ABC):
 
     @abstractmethod
     def article(self, article_id: str) -> dict[str, Any] | None:
-        """One article record with ``facts``, its number of stored facts; None when not stored."""
+        """One article record with ``facts``, its number of stored facts, and ``canonical``, the
+        ids of the fused facts it supports; None when not stored."""
 
     @abstractmethod
     def close(self) -> None:

@@ -47,6 +47,7 @@ class SQLiteStore(Store):
                 pending = [name for name, _ in migrations.MIGRATIONS
                            if name not in migrations.applied_readonly(self._conn)]
                 if pending:
+                    self._conn.close()
                     raise StoreError(f"the store {self.path} needs migrating ({', '.join(pending)}): "
                                      "run `quanhe ingest` on it once")
                 self.migrated: list[str] = []
@@ -392,6 +393,9 @@ class SQLiteStore(Store):
             return None
         record = dict(json.loads(row[0]))
         record["facts"] = row[1]
+        record["canonical"] = [cid for (cid,) in self._read(
+            "SELECT DISTINCT canonical_id FROM canonical_support WHERE article_id = ? ORDER BY canonical_id",
+            (article_id,))]
         return record
 
     def migrations(self) -> dict[str, str]:
