@@ -349,3 +349,10 @@ def test_names_that_differ_only_by_accents_are_two_people_unless_one_has_none():
     assert len(two) == 2 and len({f.id for f in two}) == 2
     one_ = fuse.fuse([mention("a", name="Nguyen Van Thanh", **person), mention("b", name="Nguyễn Văn Thành", **person)])
     assert len(one_) == 1 and one_[0].attributes["name"] == "Nguyễn Văn Thành"
+
+
+def test_an_undated_meeting_joins_the_one_dated_meeting_in_its_place():
+    facts = fuse.fuse([summit("a", None, "2019-11", location="Busan", special=True),
+                       summit("b", None, None, location="Busan", special=True),
+                       summit("c", None, "2022-05-13", location="Washington", special=True)])
+    assert sorted(f.articles for f in facts) == [("a", "b"), ("c",)]

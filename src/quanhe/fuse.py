@@ -280,7 +280,18 @@ def _fuse_meetings(mentions: list[Mention]) -> list[CanonicalFact]:
         else:
             home.append(m)
     groups += [_Group(g, by_date=True) for g in dated]
-    groups += [_Group(g, by_date=True) for _, g in sorted(undated.items())]
+    # An undated mention naming a place joins the one dated meeting held there ("the summit in
+    # Busan" beside "the special summit in Busan, November 2019"), if only one is.
+    for key, members in sorted(undated.items()):
+        place = members[0].record.get("location")
+        special = _special(members)
+        homes = [g for g in groups if place and _special(g.members) == special and any(
+            x.record.get("location") and _name_key(str(x.record["location"])) == _name_key(str(place))
+            for x in g.members)] if key.split("|", 1)[1].startswith("at=") else []
+        if len(homes) == 1:
+            homes[0].members.extend(members)
+        else:
+            groups.append(_Group(members, by_date=True))
 
     facts = [_meeting(group) for group in groups]
     return _meeting_series(facts)
