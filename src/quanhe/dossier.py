@@ -305,9 +305,9 @@ class _Builder:
         planned.sort(key=lambda f: f.get("date") or "~")
         shown = held[:MAX_HELD]
         return (tuple(self.meeting(f) for f in shown), len(held) > len(shown),
-                tuple(self.meeting(f, _held_later(f, held)) for f in planned))
+                tuple(self.meeting(f) for f in planned))
 
-    def meeting(self, fact: dict[str, Any], reported_held: bool = False) -> Row:
+    def meeting(self, fact: dict[str, Any]) -> Row:
         date = fact.get("date")
         when = Cited(self.w["undated"])
         notes = []
@@ -318,7 +318,9 @@ class _Builder:
             if any(i.get("field") == "date" for i in fact.get("inferred") or []):
                 notes.append(self.w["inferred"])
             when = Cited(shown, self.date_refs(fact, date))
-            if fact.get("status") != "held" and _before(date, self.today) and not reported_held:
+            # a plan whose day has passed and that no source reports held (fusion already joined
+            # the reports that are the same meeting)
+            if fact.get("status") != "held" and _before(date, self.today):
                 notes.append(self.w["overdue"])
         ordinal = fact.get("ordinal")
         name = Cited(self.meeting_name(fact),
@@ -568,19 +570,6 @@ def _close(a: Any, b: Any) -> bool:
     if not isinstance(a, (int, float)) or not isinstance(b, (int, float)):
         return False
     return abs(float(a) - float(b)) <= VALUE_TOLERANCE * max(abs(float(a)), abs(float(b)))
-
-
-def _held_later(plan: dict[str, Any], held: list[dict[str, Any]]) -> bool:
-    """Whether a held meeting may be this planned one (same mechanism and partners, and a date,
-    ordinal or place that fits): then a past plan is not flagged as never reported held."""
-    for other in held:
-        if (other.get("mechanism"), other.get("partners")) != (plan.get("mechanism"), plan.get("partners")):
-            continue
-        if (plan.get("ordinal") is not None and other.get("ordinal") == plan.get("ordinal")) \
-                or _agree(other.get("date"), str(plan.get("date") or "~")) \
-                or (not other.get("date") and plan.get("location") and other.get("location") == plan.get("location")):
-            return True
-    return False
 
 
 def _before(iso: str, today: str) -> bool:
