@@ -660,13 +660,21 @@ def render(dossier: Dossier, fmt: str = "md") -> str:
     raise UsageError(f"a dossier is written as {' or '.join(FORMATS)}, not {fmt!r}")
 
 
-def _html(d: Dossier) -> str:
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    """The page template, loaded once (a server renders many dossiers); jinja2 templates are
+    safe to render from several threads."""
     import jinja2
-    from markupsafe import Markup
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("quanhe", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    template = env.get_template("dossier.html.j2")
+    return env.get_template("dossier.html.j2")
+
+
+def _html(d: Dossier) -> str:
+    from markupsafe import Markup
+
+    template = _template()
     # charts are ours (numbers and our own words), so they go in unescaped
     charts = {t.metric: Markup(t.chart_svg) for t in d.figures if t.chart_svg}
     return template.render(d=d, w=words(d.lang), charts=charts, link=_web_link,
