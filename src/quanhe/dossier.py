@@ -677,8 +677,8 @@ def _html(d: Dossier) -> str:
     template = _template()
     # charts are ours (numbers and our own words), so they go in unescaped
     charts = {t.metric: Markup(t.chart_svg) for t in d.figures if t.chart_svg}
-    return template.render(d=d, w=words(d.lang), charts=charts, link=_web_link,
-                           day=lambda iso: date_text(iso, d.lang))
+    return str(template.render(d=d, w=words(d.lang), charts=charts, link=_web_link,
+                               day=lambda iso: date_text(iso, d.lang)))
 
 
 def _web_link(url: str | None) -> str | None:
