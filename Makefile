@@ -32,6 +32,9 @@ demo: $(STAMP)
 	$(BIN)/quanhe --db $(DB) ingest $(EXAMPLES)
 	$(BIN)/quanhe --db $(DB) facts --format table
 	$(BIN)/quanhe --db $(DB) search --format table "doi tac chien luoc toan dien"
+	$(BIN)/quanhe --db $(DB) timeline US --format table
+	$(BIN)/quanhe --db $(DB) level US --format table
+	$(BIN)/quanhe --db $(DB) dossier US --format html --output dossier_US.html
 
 # pytest exits 5 when it collects nothing; say so instead of leaving a bare error code.
 test: $(STAMP)
@@ -55,5 +58,5 @@ eval-authored: $(STAMP)
 	$(BIN)/quanhe eval --gold eval/authored/gold --corpus eval/authored/corpus
 
 clean:
-	rm -f $(DB) $(DB)-wal $(DB)-shm
+	rm -f $(DB) $(DB)-wal $(DB)-shm dossier_US.html
 	rm -rf $(VENV)

@@ -333,3 +333,10 @@ def test_a_meeting_named_after_tai_is_no_venue():
             "Phát biểu tại Hội nghị, Thủ tướng đánh giá cao quan hệ hai bên.")
     [meeting] = [r for r in _text_records(text, "2024-10-11") if r["type"] == "meeting"]
     assert meeting["location"] is None
+
+
+def test_a_year_past_the_next_level_phrase_belongs_to_that_level():
+    text = ("Tại hội nghị ngày 12/11/2022, ASEAN và Hoa Kỳ nâng quan hệ lên Đối tác Chiến lược Toàn diện, "
+            "45 năm sau khi hai bên thiết lập quan hệ đối thoại vào năm 1977.")
+    levels = {r["level"]: r["date"] for r in _text_records(text, "2022-11-13") if r["type"] == "partnership"}
+    assert levels == {"comprehensive_strategic_partnership": "2022-11", "dialogue_relations": "1977"}

@@ -23,6 +23,7 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
     found: _Found = {}
     for view in ctx.views:
         hits: list[tuple[int, int, str]] = [(m.start(), m.end(), levels[m.group(0)]) for m in level_re.finditer(view.tagged)]
+        named = [a for a, _, _ in hits]    # level phrases as written, not anniversaries
         for m in _ANNIVERSARY.finditer(view.tagged):
             if not any(m.start() <= a <= m.end() + 25 or a <= m.end() <= b for a, b, _ in hits):
                 hits.append((m.start(), m.end(), "dialogue_relations"))
@@ -68,7 +69,10 @@ def extract_partnerships(ctx: ArticleContext) -> list[Fact]:
                 groups = [(code,) for code in partners]    # "10 đối tác đối thoại, gồm EU, Australia, ..."
             else:
                 groups = [partners]
-            date, strength = _date_of(ctx, view, start, end)
+            # a date past the next level phrase is that level's ("nâng lên Đối tác Chiến lược
+            # Toàn diện, 45 năm sau khi thiết lập quan hệ đối thoại năm 1977")
+            next_level = min((a for a in named if a >= end), default=len(view.tagged))
+            date, strength = _date_of(ctx, view, start, end, next_level)
             for group in groups:
                 _record(found, group, level, status, date, strength, view)
         memory.see(view)
@@ -111,12 +115,14 @@ def _reaching() -> re.Pattern[str]:
     return compiled(*patterns()["partnership"]["reaching_words"])
 
 
-def _date_of(ctx: ArticleContext, view: SentenceView, start: int, end: int) -> tuple[str | None, int]:
-    """When the level was reached, and how surely (3 stated, 2 counted, 1 the article's own day)."""
+def _date_of(ctx: ArticleContext, view: SentenceView, start: int, end: int,
+             next_level: int) -> tuple[str | None, int]:
+    """When the level was reached, and how surely (3 stated, 2 counted, 1 the article's own day).
+    ``next_level``: where the sentence's next level phrase starts (tagged offsets)."""
     tagged = view.tagged
     clause_start = max(tagged.rfind(";", 0, start), 0)
     semicolon = tagged.find(";", end)
-    clause_end = semicolon if semicolon >= 0 else len(tagged)
+    clause_end = min(semicolon if semicolon >= 0 else len(tagged), next_level)
     canon_start, canon_end = view.canon_pos(start), view.canon_pos(end)
     canon_clause = (view.canon_pos(clause_start), view.canon_pos(clause_end))
     anniversary = _ANNIVERSARY.search(tagged, max(0, start - 40), end + 5)
