@@ -1,3 +1,3 @@
 """quanhe: Vietnamese news on ASEAN's external relations -> cited facts -> a queryable store."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
