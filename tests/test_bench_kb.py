@@ -45,6 +45,34 @@ def test_sentences_are_the_article_text_and_fusion_merges_repeats(small):
     assert (store.article_text(hit.article) or "")[hit.start:hit.end] == hit.text
 
 
+DISTINCT = 1500
+
+
+@pytest.fixture(scope="module")
+def distinct(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, bench_kb.World, bench_kb.Build]]:
+    world = bench_kb.make_world(FACTS, canonical=DISTINCT)
+    path = tmp_path_factory.mktemp("bench_kb") / "distinct.db"
+    with open_store(path) as store:
+        yield store, world, bench_kb.build(store, world, FACTS, canonical=DISTINCT)
+
+
+def test_canonical_mode_makes_about_one_fused_fact_per_distinct_event(distinct):
+    store, world, built = distinct
+    assert built.events >= DISTINCT
+    assert DISTINCT * 0.98 <= built.canonical < built.facts     # mostly distinct, some repeated
+    for fact in store.facts():
+        text = store.article_text(fact["article"]) or ""
+        assert all(text[s["start"]:s["end"]] == s["text"] for s in fact["evidence"])
+    # meetings named without their ordinal (senior officials, sectoral ministers) are placed by day
+    unnumbered = [m for series in world.meetings[("US",)] for m in series[:1] if not m.numbered]
+    assert {m.mechanism for m in unnumbered} == {"asean_partner_dialogue", "other"}
+    series = kb.mechanism_series(store, "other", ["US"])
+    assert series.entries and all(e.ordinal is None for e in series.entries)
+    rng = random.Random(1)
+    for name, call in bench_kb.queries(store, world, bench_kb.fact_ids(store)):
+        call(rng)
+
+
 def test_the_vocabularies_come_from_the_data_files():
     vocab = bench_kb.vocabulary()
     assert {"US", "CN", "JP", "EU"} <= set(vocab.partners)

@@ -10,6 +10,12 @@ meetings (partners x mechanisms x ordinals), partnership ladders, documents, yea
 many persons, each mentioned by many articles, so fusion merges real repeats while the canonical
 table stays large.
 
+``--canonical N`` builds a store whose fused table itself holds at least N facts: a larger world
+of the same kinds (more meeting series, thousands of documents per partner, figures back to each
+partner's first year, persons enough for the rest) and articles whose mentions are mostly of
+events no article has mentioned yet, until N distinct events are mentioned; the rest still
+repeat (recent meetings, leaders, the documents in force), so fusion still merges.
+
 Then each query is run many times on the warm store, with random partners, dates and ids, and
 its p50 / p95 / max latency is printed. This is a tool, not a test: no test asserts on timings.
 """
@@ -26,22 +32,27 @@ import sys
 import tempfile
 import time
 import tomllib
+from bisect import bisect_right
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from quanhe import fuse, kb, query
 from quanhe.model import Article, Document, Evidence, Fact, FactType, Sentence, Span
+from quanhe.normalize import fold
 from quanhe.pipeline import Processed
 from quanhe.store import CanonicalFilter, Store, ingest_all, open_store
 
 FIRST_YEAR, LAST_YEAR = 1995, 2025   # articles are published in these years
 SEED = 20240917
 TARGET_MS = 50.0
+FRESH = 0.6     # --canonical: the chance that a mention is of an event no article has mentioned yet
+T = TypeVar("T")
 
 # -- vocabularies, read from the project's data files ------------------------------------------------
 
@@ -192,6 +203,48 @@ TITLES_OF_ARTICLES = (
 ROLES = ("Thủ tướng", "Tổng thống", "Bộ trưởng Ngoại giao", "Ngoại trưởng", "Đại sứ", "Thứ trưởng Ngoại giao",
          "Phó Thủ tướng", "Bộ trưởng Thương mại", "Chủ tịch", "Giáo sư", "Tiến sĩ", "Tổng Thư ký")
 
+# -- more of each kind, for a store of many distinct events (--canonical N) --
+# Sectors whose ministers meet each other and ASEAN's partners; the extractor files such a
+# meeting as mechanism "other" (patterns.toml's sector_words name these sectors).
+SECTORS = ("Du lịch", "Y tế", "Năng lượng", "Nông nghiệp và Lâm nghiệp", "Giao thông vận tải",
+           "Văn hóa và Nghệ thuật", "Thông tin", "Lao động", "Môi trường", "Tài chính", "Giáo dục",
+           "Tư pháp", "Khoa học và Công nghệ")
+SECTORAL_MEETING = "Hội nghị Bộ trưởng {s} {parties}"          # {parties}: ASEAN-Nhật Bản, ASEAN, ASEAN+3
+PARTNER_SENIOR_OFFICIALS = "Hội nghị Quan chức Cao cấp ASEAN-{p}"   # the extractor: asean_partner_dialogue
+ASEAN_SENIOR_OFFICIALS = ("Hội nghị Quan chức Cao cấp Diễn đàn Khu vực ASEAN",
+                          "Hội nghị Quan chức Cao cấp Cấp cao Đông Á")                 # som
+# a meeting reported without its ordinal (senior officials, sectoral ministers): always with its day
+UNNUMBERED_ONLINE = "{M} được tổ chức theo hình thức trực tuyến {date}."
+UNNUMBERED_WITH_PERSON = "{who} dự {m} tại {place} {date}."
+UNNUMBERED_PLANNED = "{M} sẽ diễn ra tại {place} {date}."
+# more documents per partner, each title distinct in its block (partner and kind); {y} its year
+MORE_DOCUMENT_TITLES = {
+    "declaration": ("Tuyên bố {city} về {topic}", "Tuyên bố chung ASEAN-{p} về {topic} năm {y}"),
+    "mou": ("Bản ghi nhớ giữa {body} và {agency} {p} về {topic}",),
+    "agreement": ("Thỏa thuận hợp tác về {topic} giữa {body} và {agency} {p}",),
+    "protocol": ("Nghị định thư thứ {k} sửa đổi Hiệp định {x} ASEAN-{p}",),
+    "plan_of_action": ("Kế hoạch công tác ASEAN-{p} về {topic} năm {y}",),
+    "roadmap": ("Lộ trình hợp tác {topic} ASEAN-{p}", "Lộ trình hợp tác {topic} giữa {body} và {agency} {p}"),
+    "other": ("Chương trình hợp tác {topic} ASEAN-{p} năm {y}", "Sáng kiến ASEAN-{p} về {topic}",
+              "Bộ Quy tắc ứng xử về {topic}"),
+}
+MEETING_STATEMENT = "Tuyên bố chung {m} lần thứ {n}"   # each numbered partner meeting adopts one
+BODIES = ("Ban Thư ký ASEAN", "Quỹ ASEAN", "Trung tâm ASEAN về Quản lý thiên tai", "Trung tâm Năng lượng ASEAN",
+          "Trung tâm Đa dạng sinh học ASEAN", "Viện Nghiên cứu Kinh tế ASEAN và Đông Á", "Hội đồng Kinh doanh ASEAN",
+          "Mạng lưới Đại học ASEAN")
+AGENCIES = ("Bộ Ngoại giao", "Bộ Thương mại", "Cơ quan Hợp tác Phát triển", "Bộ Y tế", "Bộ Giáo dục",
+            "Bộ Môi trường", "Bộ Năng lượng", "Bộ Giao thông vận tải")
+# more Vietnamese middle and given names: most of a large store's persons are Vietnamese
+VN_MORE_MIDDLE = ("Anh", "Bảo", "Cao", "Chí", "Diệu", "Hải", "Hoàng", "Khắc", "Lệ", "Mỹ", "Nhật", "Phú", "Phương",
+                  "Quốc", "Sỹ", "Tấn", "Thành", "Thu", "Trung", "Vĩnh")
+VN_MORE_GIVEN = ("Anh", "Bắc", "Bảo", "Cảnh", "Châu", "Chiến", "Cúc", "Diệp", "Doanh", "Dương", "Đông", "Giang",
+                 "Hà", "Hân", "Hậu", "Hiền", "Hiển", "Hoa", "Hoàn", "Học", "Hội", "Hợp", "Huấn", "Huệ", "Hưng",
+                 "Hường", "Khải", "Khang", "Khoa", "Khôi", "Kỳ", "Lập", "Liên", "Lĩnh", "Loan", "Luân", "Lực",
+                 "Minh", "My", "Nga", "Ngân", "Nghĩa", "Ngọc", "Nguyên", "Nhân", "Nhi", "Ninh", "Oanh", "Phong",
+                 "Phú", "Phụng", "Quang", "Quế", "Quyết", "Sáng", "Tài", "Tân", "Thái", "Thịnh", "Thọ", "Thông",
+                 "Thư", "Thủy", "Tiến", "Tín", "Toản", "Trí", "Trinh", "Trọng", "Tú", "Tuyết", "Uyên", "Vân",
+                 "Vũ", "Vượng", "Xuân", "Yên", "Cương", "Định", "Điệp")
+
 # Given names by culture; a person is a family name and given names from one culture.
 NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "vi": (("Văn", "Thị", "Minh", "Đức", "Quang", "Xuân", "Thanh", "Hữu", "Ngọc", "Hoài", "Bá", "Công",
@@ -248,10 +301,11 @@ class Meeting:
     mechanism: str
     partners: tuple[str, ...]
     name: str                 # as written, partner name filled in
-    ordinal: int
+    ordinal: int              # 0 when not numbered
     day: Date
     place: str
     online: bool
+    numbered: bool = True     # False: articles name it without an ordinal, always with its day
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,20 +357,26 @@ class World:
     figures: dict[tuple[str, str], list[Figure]] = field(default_factory=dict)
     targets: dict[str, list[Figure]] = field(default_factory=dict)
     persons: dict[str, list[Person]] = field(default_factory=dict)   # by country code
+    distinct: bool = False    # built for --canonical: most mentions are of events not mentioned yet
 
     def all_persons(self) -> list[Person]:
         return [p for people in self.persons.values() for p in people]
 
 
-def make_world(facts: int, seed: int = SEED) -> World:
+def make_world(facts: int, seed: int = SEED, *, canonical: int | None = None) -> World:
     """The world for about ``facts`` extracted facts: pools of documents and persons grow with it,
-    so the canonical table grows too; meetings and levels are bounded as in reality."""
+    so the canonical table grows too; meetings and levels are bounded as in reality.
+
+    ``canonical``: the world for a store of at least that many canonical facts instead (see
+    ``_distinct_world``); ``facts`` is then not used."""
     rng = random.Random(seed)
     vocab = vocabulary()
     partners = list(vocab.partners)
     weights = [1.0 / (1 + 0.15 * i) for i in range(len(partners))]   # the gazetteer lists big ones first
     start = {p: rng.randint(1974, 2012) for p in partners}
     world = World(vocab, partners, weights, start)
+    if canonical is not None:
+        return _distinct_world(world, rng, canonical)
 
     def series(name: str, mechanism: str, codes: tuple[str, ...], first: int) -> list[Meeting]:
         month = rng.randint(1, 12)
@@ -333,18 +393,7 @@ def make_world(facts: int, seed: int = SEED) -> World:
     world.meetings[vocab.plus_three] = [series(t, mech, vocab.plus_three, 1997)
                                         for mech, t in PLUS_THREE_MECHANISMS.items()]
 
-    ladder = [lv for lv in vocab.levels if lv in ("dialogue_relations", "strategic_partnership",
-                                                  "comprehensive_strategic_partnership")]
-    for p in partners:
-        year = start[p]
-        steps = [Level(p, ladder[0], Date(year, rng.randint(1, 12), 1), True)]
-        for level in ladder[1:]:
-            year += rng.randint(4, 20)
-            if year > LAST_YEAR:
-                break
-            steps.append(Level(p, level, Date(year, rng.randint(1, 12), rng.randint(1, 28)), False))
-        world.levels[p] = steps
-
+    _ladders(rng, world)
     docs_per_partner = min(500, max(12, facts // 2000))   # a partner has hundreds of documents, not more
     for p, w in zip(partners, weights, strict=True):
         world.documents[p] = _documents(rng, vocab, p, start[p], max(6, int(docs_per_partner * w)))
@@ -369,6 +418,166 @@ def make_world(facts: int, seed: int = SEED) -> World:
         where = "" if country == "VN" else vocab.partners.get(country) or vocab.members[country]
         world.persons[country] = [Person(n, rng.choice(ROLES), country, where) for n in sorted(names)]
     return world
+
+
+def _ladders(rng: random.Random, world: World) -> None:
+    """Each partner's levels: dialogue relations, then perhaps strategic and comprehensive strategic."""
+    ladder = [lv for lv in world.vocab.levels if lv in ("dialogue_relations", "strategic_partnership",
+                                                        "comprehensive_strategic_partnership")]
+    for p in world.partners:
+        year = world.start[p]
+        steps = [Level(p, ladder[0], Date(year, rng.randint(1, 12), 1), True)]
+        for level in ladder[1:]:
+            year += rng.randint(4, 20)
+            if year > LAST_YEAR:
+                break
+            steps.append(Level(p, level, Date(year, rng.randint(1, 12), rng.randint(1, 28)), False))
+        world.levels[p] = steps
+
+
+def _distinct_world(world: World, rng: random.Random, canonical: int) -> World:
+    """The world for a store of at least ``canonical`` canonical facts (``--canonical``).
+
+    Still the events a real archive holds, only more of them: each partner meets ASEAN in more
+    series (the joint cooperation committee twice a year, senior officials yearly, ministers of
+    several sectors) and so does ASEAN itself and ASEAN+3; each partner has thousands of documents
+    with distinct titles (each numbered meeting's joint statement among them); figures go back to
+    each partner's first year; and there are persons enough for the rest, most of them Vietnamese.
+    Figures stay per partner, metric and year, and meetings and documents between ASEAN and
+    partners: the record contract (RECORDS.md) counts no member state's bilateral figure or
+    meeting, so the extractor emits none and neither does this world.
+    """
+    vocab, partners, start = world.vocab, world.partners, world.start
+    world.distinct = True
+    world.meetings = _distinct_meetings(rng, world)
+    _ladders(rng, world)
+    per_partner = min(6000, max(12, canonical // 160))
+    for p, w in zip(partners, world.weights, strict=True):
+        numbered = [m for series in world.meetings[(p,)] for m in series if m.numbered and m.day.year <= LAST_YEAR]
+        world.documents[p] = _distinct_documents(rng, vocab, p, start[p], max(6, int(per_partner * w)), numbered)
+        for metric in vocab.metrics:
+            world.figures[(p, metric)] = _figures(rng, p, metric, start[p])
+        world.targets[p] = [Figure(p, "trade", y, float(rng.randint(50, 1500)) * 1e9, "USD", True)
+                            for y in range(2000, 2036, 5)]
+    others = (sum(len(s) for series in world.meetings.values() for s in series)
+              + sum(map(len, world.documents.values())) + sum(map(len, world.figures.values()))
+              + sum(map(len, world.targets.values())) + sum(map(len, world.levels.values())))
+    people = int(1.2 * max(canonical // 2, canonical - others))
+    for country, names in sorted(_distinct_names(rng, vocab, people).items()):
+        where = "" if country == "VN" else vocab.partners.get(country) or vocab.members[country]
+        world.persons[country] = [Person(n, rng.choice(ROLES), country, where) for n in sorted(names)]
+    return world
+
+
+def _distinct_meetings(rng: random.Random, world: World) -> dict[tuple[str, ...], list[list[Meeting]]]:
+    """Meeting series by partners; in one block (partners and mechanism) no two meetings fall within
+    a week of each other, so a meeting named without its ordinal is placed by its day alone."""
+    vocab, start = world.vocab, world.start
+    taken: dict[tuple[str, tuple[str, ...], int], set[int]] = {}   # weeks of a block's year in use
+
+    def series(name: str, mechanism: str, codes: tuple[str, ...], first: int, per_year: int = 1,
+               numbered: bool = True) -> list[Meeting]:
+        usual = sorted(rng.sample(range(52), per_year))   # when in the year it meets
+        held: list[tuple[Date, str, bool]] = []
+        for year in range(first, LAST_YEAR + 2):
+            weeks = taken.setdefault((mechanism, codes, year), set())
+            for week in usual:
+                wanted = (week + rng.randint(-2, 2)) % 52
+                free = min((w for w in range(52) if w not in weeks), key=lambda w: (abs(w - wanted), w),
+                           default=None)
+                if free is None:
+                    continue
+                weeks.add(free)
+                day = Date(year, 1, 1) + timedelta(days=7 * free + rng.randint(0, 2))
+                held.append((day, rng.choice(vocab.cities), rng.random() < 0.1))
+        held.sort()
+        return [Meeting(mechanism, codes, name, n if numbered else 0, day, place, online, numbered)
+                for n, (day, place, online) in enumerate(held, start=1)]
+
+    meetings: dict[tuple[str, ...], list[list[Meeting]]] = {}
+    for p, weight in zip(world.partners, world.weights, strict=True):
+        name = vocab.partners[p]
+        out = [series(t.format(p=name), mech, (p,), start[p] + rng.randint(0, 8), 2 if mech == "jcc" else 1)
+               for mech, t in PARTNER_MECHANISMS.items()]
+        out.append(series(PARTNER_SENIOR_OFFICIALS.format(p=name), "asean_partner_dialogue", (p,),
+                          start[p] + rng.randint(0, 8), numbered=False))
+        for sector in rng.sample(SECTORS, 2 + round(11 * weight)):
+            out.append(series(SECTORAL_MEETING.format(s=sector, parties=f"ASEAN-{name}"), "other", (p,),
+                              max(start[p], rng.randint(1990, 2015)), numbered=False))
+        meetings[(p,)] = out
+    own = [series(t, mech, (), rng.randint(1976, 2005)) for mech, t in ASEAN_MECHANISMS.items()]
+    own += [series(t, "som", (), rng.randint(1994, 2008), numbered=False) for t in ASEAN_SENIOR_OFFICIALS]
+    own += [series(SECTORAL_MEETING.format(s=s, parties="ASEAN"), "other", (), rng.randint(1976, 2000),
+                   numbered=False) for s in SECTORS]
+    meetings[()] = own
+    three = vocab.plus_three
+    plus = [series(t, mech, three, 1997) for mech, t in PLUS_THREE_MECHANISMS.items()]
+    plus += [series(SECTORAL_MEETING.format(s=s, parties="ASEAN+3"), "other", three, rng.randint(1999, 2010),
+                    numbered=False) for s in rng.sample(SECTORS, 8)]
+    meetings[three] = plus
+    return meetings
+
+
+def _distinct_documents(rng: random.Random, vocab: Vocabulary, p: str, start: int, n: int,
+                        meetings: list[Meeting]) -> list[Doc]:
+    """Plans of action and the TAC as in ``_documents``, up to three visions (one per target year:
+    fusion keys a vision by it), each numbered meeting's joint statement, and ``n`` more documents
+    whose titles are distinct in their block."""
+    name = vocab.partners[p]
+    out = _documents(rng, vocab, p, start, 0)
+    for year in rng.sample(range(2020, 2051, 5), rng.randint(1, 3)):
+        made = rng.randint(max(start, 1990), min(LAST_YEAR, year - 1))
+        title = DOCUMENT_TITLES["vision"][0].format(p=name, topic=rng.choice(TOPICS), y=year)
+        out.append(Doc(p, "vision", title, str(year), _day(rng, made, made)))
+    out += [Doc(p, "declaration", MEETING_STATEMENT.format(m=m.name, n=m.ordinal), None, m.day) for m in meetings]
+    seen = {_title_key(d.title) for d in out}
+    templates = [(kind, t) for kind, ts in MORE_DOCUMENT_TITLES.items() for t in ts] + [
+        (kind, t) for kind, ts in DOCUMENT_TITLES.items() if kind not in ("plan_of_action", "treaty", "vision")
+        for t in ts]
+    wanted, tries = len(out) + n, 0
+    while len(out) < wanted and tries < 50 * n:
+        tries += 1
+        kind, template = rng.choice(templates)
+        year = rng.randint(max(start, 1990), LAST_YEAR)
+        title = template.format(p=name, city=rng.choice(vocab.cities), topic=rng.choice(TOPICS),
+                                x=rng.choice(AGREEMENTS), y=year, body=rng.choice(BODIES),
+                                agency=rng.choice(AGENCIES), k=rng.randint(1, 5))
+        key = _title_key(title)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Doc(p, kind, title, None, _day(rng, year, year)))
+    return sorted(out, key=lambda d: d.day)
+
+
+def _title_key(title: str) -> str:
+    """A title as fusion keys it: folded, lower case, single spaces."""
+    return " ".join(fold(title).lower().split())
+
+
+def _distinct_names(rng: random.Random, vocab: Vocabulary, n: int) -> dict[str, list[str]]:
+    """``n`` persons' names by country, no two alike once folded (fusion keys a person by name):
+    the few hundred each foreign country's name pool gives, then Vietnamese names."""
+    seen: set[str] = set()
+    pools: dict[str, list[str]] = {}
+
+    def add(country: str, name: str) -> None:
+        key = _title_key(name)
+        if key not in seen:
+            seen.add(key)
+            pools.setdefault(country, []).append(name)
+
+    for country in sorted((set(vocab.partners) | set(vocab.members)) - {"VN"}):
+        for _ in range(400):
+            add(country, _name(rng, vocab, country))
+    middles, givens = NAMES["vi"][0] + VN_MORE_MIDDLE, NAMES["vi"][1] + VN_MORE_GIVEN
+    for _ in range(20 * n):   # bounded; the space holds millions of names
+        if len(seen) >= n:
+            break
+        first, second = rng.choice(middles), rng.choice(middles)
+        middle = first if rng.random() < 0.5 or first == second else f"{first} {second}"
+        add("VN", f"{rng.choice(vocab.vn_surnames)} {middle} {rng.choice(givens)}")
+    return pools
 
 
 def _documents(rng: random.Random, vocab: Vocabulary, p: str, start: int, n: int) -> list[Doc]:
@@ -485,13 +694,66 @@ def _cap(text: str) -> str:
 
 
 class Generator:
-    """Articles about the world, as ``Processed`` values; deterministic for a seed."""
+    """Articles about the world, as ``Processed`` values; deterministic for a seed.
+
+    ``mentioned`` holds every event (meeting, level, document, figure, person) some article has
+    mentioned: fusion makes about one canonical fact of each. In a distinct world (--canonical),
+    a mention is, with chance ``FRESH``, of an event no article has mentioned yet (queued in a
+    shuffled order, its date fitting the article's); otherwise it is chosen as usual (recent
+    meetings, leaders and the documents in force first), so events are still repeated."""
 
     def __init__(self, world: World, seed: int = SEED) -> None:
         self.world = world
         self.rng = random.Random(seed + 1)
         self.everyone = world.all_persons()
         self.count = 0
+        self.mentioned: set[int] = set()   # ids of the world's events mentioned so far
+        self.doc_days = {p: [d.day for d in docs] for p, docs in world.documents.items()}
+        self.fresh = FRESH if world.distinct else 0.0
+        self.mechanisms: dict[tuple[str, ...], dict[str, list[list[Meeting]]]] = {}
+        self.new_meetings: dict[tuple[str, ...], deque[Meeting]] = {}
+        self.new_documents: dict[str, deque[Doc]] = {}
+        self.new_figures: dict[str, deque[Figure]] = {}
+        self.new_persons: dict[str, deque[Person]] = {}
+        if self.fresh:
+            order = random.Random(seed + 2)
+
+            def shuffled(items: list[T]) -> deque[T]:
+                order.shuffle(items)
+                return deque(items)
+
+            for key, all_series in world.meetings.items():
+                by_mechanism = self.mechanisms.setdefault(key, {})
+                for series in all_series:
+                    by_mechanism.setdefault(series[0].mechanism, []).append(series)
+                self.new_meetings[key] = shuffled([m for series in all_series for m in series])
+            for p in world.partners:
+                self.new_documents[p] = shuffled(list(world.documents[p]))
+                self.new_figures[p] = shuffled([f for metric in world.vocab.metrics for f in world.figures[(p, metric)]])
+            for country, people in world.persons.items():
+                self.new_persons[country] = shuffled(list(people))
+
+    def _seen(self, event: T) -> T:
+        self.mentioned.add(id(event))
+        return event
+
+    def _new(self, queue: deque[T] | None, fits: Callable[[T], bool] | None = None, tries: int = 8) -> T | None:
+        """With chance ``fresh``, the next event in ``queue`` no article has mentioned yet (one
+        that does not fit the article goes to the back)."""
+        if not self.fresh or self.rng.random() >= self.fresh:
+            return None
+        return self._next(queue, fits, tries)
+
+    def _next(self, queue: deque[T] | None, fits: Callable[[T], bool] | None = None, tries: int = 8) -> T | None:
+        for _ in range(min(tries, len(queue or ()))):
+            assert queue is not None
+            item = queue.popleft()
+            if id(item) in self.mentioned:
+                continue
+            if fits is None or fits(item):
+                return item
+            queue.append(item)
+        return None
 
     def articles(self) -> Iterator[Processed]:
         while True:
@@ -536,12 +798,17 @@ class Generator:
             key: tuple[str, ...] = w.vocab.plus_three if partner in w.vocab.plus_three and rng.random() < 0.4 else ()
         else:
             key = (partner,)
-        series = rng.choice(w.meetings[key])
-        held = [m for m in series if m.day.year <= published.year + 1]
-        if not held:
-            return []
-        # recent meetings are the ones articles talk about
-        m = held[max(0, len(held) - 1 - int(rng.expovariate(0.25)))]
+        m = self._new(self.new_meetings.get(key), lambda m: m.day.year <= published.year + 1)
+        if m is None:
+            series = self._series(key)
+            held = [m for m in series if m.day.year <= published.year + 1]
+            if not held:
+                return []
+            # recent meetings are the ones articles talk about
+            m = held[max(0, len(held) - 1 - int(rng.expovariate(0.25)))]
+        self._seen(m)
+        if not m.numbered:
+            return self._unnumbered(writer, article, m, published)
         planned = m.day > published
         name = m.name
         when = _vn_day(m.day)
@@ -562,7 +829,7 @@ class Generator:
             if m.online:
                 text, place, online = MEETING_ONLINE.format(M=_cap(name), n=m.ordinal, date=when), None, True
             elif rng.random() < 0.25 and w.persons.get("VN"):
-                person = rng.choice(w.persons["VN"])
+                person = self._seen(rng.choice(w.persons["VN"]))
                 text = MEETING_WITH_PERSON.format(who=f"{person.role} {person.name}", m=name, n=m.ordinal,
                                                   place=m.place, date=when)
                 ev = writer.say(text)
@@ -578,6 +845,34 @@ class Generator:
             date, place = None, None
             text = rng.choice(MEETING_REF).format(m=name, n=m.ordinal, topic=rng.choice(TOPICS))
         return [self._meeting_fact(article, m, writer.say(text), ordinal, date, place, online, planned)]
+
+    def _series(self, key: tuple[str, ...]) -> list[Meeting]:
+        """A series of meetings with these partners; in a distinct world a mechanism first, so that
+        a mechanism of many series (ministers of many sectors) is not mentioned more than others."""
+        if not self.fresh:
+            return self.rng.choice(self.world.meetings[key])
+        by_mechanism = self.mechanisms[key]
+        return self.rng.choice(by_mechanism[self.rng.choice(list(by_mechanism))])
+
+    def _unnumbered(self, writer: Writer, article: str, m: Meeting, published: Date) -> list[Fact]:
+        """A meeting articles name without an ordinal, always with its day."""
+        rng, w = self.rng, self.world
+        when, date = _vn_day(m.day), m.day.isoformat()
+        place: str | None = m.place
+        online: bool | None = None
+        if m.day > published:
+            text = UNNUMBERED_PLANNED.format(M=_cap(m.name), place=m.place, date=when)
+        elif m.online:
+            text, place, online = UNNUMBERED_ONLINE.format(M=_cap(m.name), date=when), None, True
+        elif rng.random() < 0.25 and w.persons.get("VN"):
+            person = self._seen(rng.choice(w.persons["VN"]))
+            ev = writer.say(UNNUMBERED_WITH_PERSON.format(who=f"{person.role} {person.name}", m=m.name,
+                                                          place=m.place, date=when))
+            return [self._meeting_fact(article, m, ev, None, date, place, online, False),
+                    _person_fact(article, person, ev)]
+        else:
+            text = MEETING_UNNUMBERED.format(M=_cap(m.name), place=m.place, date=when)
+        return [self._meeting_fact(article, m, writer.say(text), None, date, place, online, m.day > published)]
 
     @staticmethod
     def _meeting_fact(article: str, m: Meeting, ev: Evidence, ordinal: int | None, date: str | None,
@@ -595,15 +890,15 @@ class Generator:
         ahead = [lv for lv in w.levels[partner] if lv.day >= published]
         roll = rng.random()
         if ahead and roll < 0.15:
-            words = w.vocab.level_words[ahead[0].level]
+            words = w.vocab.level_words[self._seen(ahead[0]).level]
             ev = writer.say(LEVEL_ASPIRED.format(level=words))
             return [_fact("partnership", article, (partner,), None, ev, level=ahead[0].level, status="aspired")]
         if roll < 0.35:
-            lv = reached[-1]    # the level in force, stated without a date
+            lv = self._seen(reached[-1])    # the level in force, stated without a date
             words = w.vocab.level_words[lv.level].removeprefix("Quan hệ ")   # "Quan hệ đối thoại"
             ev = writer.say(LEVEL_CURRENT.format(level=words, p=pname))
             return [_fact("partnership", article, (partner,), None, ev, level=lv.level, status="established")]
-        lv = rng.choice(reached)
+        lv = self._seen(rng.choice(reached))
         words = w.vocab.level_words[lv.level]
         if lv.first and published.year > lv.day.year and roll < 0.6:
             ev = writer.say(LEVEL_ANNIVERSARY.format(p=pname, k=published.year - lv.day.year, year=lv.day.year,
@@ -621,8 +916,11 @@ class Generator:
         rng, w = self.rng, self.world
         pname = w.vocab.partners[partner]
         docs = w.documents[partner]
-        known = [d for d in docs if d.day <= published] or docs[:1]
-        d = known[max(0, len(known) - 1 - int(rng.expovariate(0.05)))] if rng.random() < 0.7 else rng.choice(known)
+        d = self._new(self.new_documents.get(partner), lambda d: d.day.year <= published.year + 1)
+        if d is None:
+            known = docs[:bisect_right(self.doc_days[partner], published)] or docs[:1]   # docs are by day
+            d = known[max(0, len(known) - 1 - int(rng.expovariate(0.05)))] if rng.random() < 0.7 else rng.choice(known)
+        self._seen(d)
         attributes: dict[str, Any] = {"kind": d.kind, "title": d.title, "period": d.period}
         date: str | None = None
         if d.day > published:
@@ -654,14 +952,20 @@ class Generator:
             goal = next((f for f in w.targets[partner] if f.year > published.year), None)
             if goal is None:
                 return []
+            self._seen(goal)
             ev = writer.say(FIGURE_TARGET.format(amount=_amount(goal.value, "USD"), y=goal.year))
             return [_fact("indicator", article, (partner,), str(goal.year), ev, metric="trade", value=goal.value,
                           unit="USD", year=goal.year, target=True)]
-        series = w.figures[(partner, rng.choice(w.vocab.metrics))]
-        past = [f for f in series if f.year < published.year]
-        if not past:
-            return []
-        f = past[max(0, len(past) - 1 - int(rng.expovariate(0.5)))]
+        fresh = self._new(self.new_figures.get(partner), lambda f: f.year < published.year)
+        if fresh is None:
+            series = w.figures[(partner, rng.choice(w.vocab.metrics))]
+            past = [f for f in series if f.year < published.year]
+            if not past:
+                return []
+            f = past[max(0, len(past) - 1 - int(rng.expovariate(0.5)))]
+        else:
+            f = fresh
+        self._seen(f)
         value = f.value
         roll = rng.random()
         if roll < 0.03:    # a source with another figure: a conflict for fusion to report
@@ -677,10 +981,16 @@ class Generator:
         roll = rng.random()
         pool = w.persons.get(partner) if roll < 0.4 else w.persons.get("VN") if roll < 0.7 else None
         pool = pool or self.everyone
-        # a few people are in the news all the time
-        person = pool[int(len(pool) * rng.random() ** 4)] if rng.random() < 0.3 else rng.choice(pool)
+        person = None
+        if self.fresh and rng.random() < self.fresh:
+            person = (self._next(self.new_persons.get(partner if roll < 0.4 else "VN"))
+                      or self._next(self.new_persons.get("VN")))
+        if person is None:
+            # a few people are in the news all the time
+            person = pool[int(len(pool) * rng.random() ** 4)] if rng.random() < 0.3 else rng.choice(pool)
+        self._seen(person)
         if rng.random() < 0.15:
-            other = rng.choice(self.everyone)
+            other = self._seen(rng.choice(self.everyone))
             if other.name != person.name:
                 ev = writer.say(PERSONS_MEET.format(who=_cap(_who(person)), who2=_who(other)))
                 return [_person_fact(article, person, ev), _person_fact(article, other, ev)]
@@ -724,6 +1034,7 @@ class Build:
     facts: int = 0
     canonical: int = 0
     sentences: int = 0
+    events: int = 0            # distinct events the articles mention (about one canonical fact each)
     generate_s: float = 0.0
     ingest_s: float = 0.0
     refresh_s: float = 0.0
@@ -736,15 +1047,23 @@ class Build:
 
 
 def build(store: Store, world: World, facts: int, *, batch_size: int = 500, seed: int = SEED,
-          progress: Callable[[str], None] | None = None) -> Build:
-    """Ingest generated articles until the store holds at least ``facts`` facts, then fuse."""
+          progress: Callable[[str], None] | None = None, canonical: int | None = None) -> Build:
+    """Ingest generated articles until the store holds at least ``facts`` facts, then fuse.
+
+    ``canonical`` (with a world made for it): until the articles mention that many distinct
+    events instead, so that fusion makes at least about that many canonical facts."""
     gen = Generator(world, seed)
     report = Build()
     produced = 0
 
+    def more() -> bool:
+        if canonical is None:
+            return produced < facts
+        return len(gen.mentioned) < canonical and produced < 50 * canonical   # bounded, in case
+
     def stream() -> Iterator[Processed]:
         nonlocal produced
-        while produced < facts:
+        while more():
             t = time.perf_counter()
             item = gen.article()
             report.generate_s += time.perf_counter() - t
@@ -753,7 +1072,7 @@ def build(store: Store, world: World, facts: int, *, batch_size: int = 500, seed
 
     def stored(_: object) -> None:
         if progress is not None and gen.count % 20_000 < batch_size:
-            progress(f"{produced:,} facts in {gen.count:,} articles")
+            progress(f"{produced:,} facts in {gen.count:,} articles, {len(gen.mentioned):,} distinct events")
 
     start = time.perf_counter()
     ingest_all(store, stream(), batch_size=batch_size, on_stored=stored)
@@ -763,13 +1082,14 @@ def build(store: Store, world: World, facts: int, *, batch_size: int = 500, seed
     def fused(n: int) -> None:
         report.blocks += n
         if progress is not None and report.blocks % 20_000 < n:
-            progress(f"{report.blocks:,} blocks fused")
+            progress(f"{report.blocks:,} blocks fused in {time.perf_counter() - start:.0f} s")
 
     kb.refresh(store, progress=fused)
     report.refresh_s = time.perf_counter() - start
     counts = store.counts()
     report.articles, report.facts = counts["articles"], counts["facts"]
     report.canonical, report.sentences = counts["canonical"], counts["sentences"]
+    report.events = len(gen.mentioned)
     return report
 
 
@@ -894,16 +1214,19 @@ def _file_size(path: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m quanhe.bench_kb", description=__doc__.split("\n")[0])
     parser.add_argument("--facts", type=int, default=1_000_000, help="extracted facts to store (default 1000000)")
+    parser.add_argument("--canonical", type=int, metavar="N",
+                        help="instead of --facts: mostly distinct events, until the articles mention N of "
+                             "them, so that the fused store holds about N (at least N) canonical facts")
     parser.add_argument("--db", help="store file; one that already holds a store is measured, not rebuilt "
-                                     "(give the --facts and --seed it was built with)")
+                                     "(give the --facts or --canonical and --seed it was built with)")
     parser.add_argument("--keep", action="store_true", help="keep the store file afterwards")
     parser.add_argument("--runs", type=int, default=200, help="timed runs per query (default 200)")
     parser.add_argument("--batch-size", type=int, default=500, help="articles per ingest transaction")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args(argv)
-    if args.facts < 100 or args.runs < 1:
-        parser.error("--facts must be at least 100 and --runs at least 1")
+    if args.facts < 100 or args.runs < 1 or (args.canonical is not None and args.canonical < 100):
+        parser.error("--facts and --canonical must be at least 100 and --runs at least 1")
 
     tmp = None if args.db else Path(tempfile.mkdtemp(prefix="quanhe-bench-kb-"))
     path = Path(args.db) if args.db else Path(str(tmp)) / "kb.db"
@@ -913,17 +1236,19 @@ def main(argv: list[str] | None = None) -> int:
         if not args.json:
             print(f"  {message}", file=sys.stderr, flush=True)
 
-    world = make_world(args.facts, args.seed)
+    world = make_world(args.facts, args.seed, canonical=args.canonical)
     try:
         built: Build | None = None
         if not reuse:
-            say(f"building {path} with {args.facts:,} facts")
+            say(f"building {path} with " + (f"{args.facts:,} facts" if args.canonical is None
+                                            else f"{args.canonical:,} distinct events"))
             with open_store(path) as store:
                 built = build(store, world, args.facts, batch_size=args.batch_size, seed=args.seed,
-                              progress=say)
+                              progress=say, canonical=args.canonical)
             built.bytes = _file_size(path)   # after close: the WAL is checkpointed into the file
         with open_store(path, readonly=True) as store:
             counts = store.counts()
+            by_type = {t: store.canonical_count(CanonicalFilter(types=(t,))) for t in kb.FACT_TYPES}
             say("sampling fact ids")
             ids = fact_ids(store, seed=args.seed)
             timings = []
@@ -940,16 +1265,18 @@ def main(argv: list[str] | None = None) -> int:
 
     m = machine()
     if args.json:
-        print(json.dumps({"machine": m, "store": str(path), "counts": counts,
+        print(json.dumps({"machine": m, "store": str(path), "counts": counts, "canonical_by_type": by_type,
                           "build": None if built is None else {**built.__dict__, "total_s": built.total_s},
                           "timings": [t.as_dict() for t in timings]}))
         return 0
     print(f"machine: {m['cpus']} CPUs, Python {m['python']}, SQLite {m['sqlite']}, {m['platform']}")
     print(f"store: {counts['articles']:,} articles, {counts['facts']:,} facts, {counts['canonical']:,} canonical "
           f"facts, {counts['sentences']:,} sentences" + (f" ({path}, reused)" if reuse else ""))
+    print("canonical facts: " + ", ".join(f"{n:,} {t}" for t, n in by_type.items()))
     if built is not None:
         print(f"build: {built.total_s:.0f} s (generate {built.generate_s:.0f} s, ingest {built.ingest_s:.0f} s, "
-              f"fuse {built.refresh_s:.0f} s, {built.blocks:,} blocks); {built.bytes / 2**20:,.0f} MB on disk"
+              f"fuse {built.refresh_s:.0f} s, {built.blocks:,} blocks; {built.events:,} distinct events "
+              f"mentioned); {built.bytes / 2**20:,.0f} MB on disk"
               + (f"; kept at {path}" if args.keep else ""))
     print(table(timings))
     return 0
