@@ -116,6 +116,7 @@ def test_a_common_word_ranks_only_the_newest_matches_like_bm25(small, monkeypatc
     from quanhe.store import sqlite
 
     store, _, _ = small
+    monkeypatch.setattr(sqlite, "COMMON_TERM", 10**6)  # nothing is common: exact bm25
     exact = store.search(["hoi", "nghi", "cap", "cao"], limit=10)
     monkeypatch.setattr(sqlite, "COMMON_TERM", 5)      # every word is now common
     approx = store.search(["hoi", "nghi", "cap", "cao"], limit=10)

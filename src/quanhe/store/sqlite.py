@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 Outcome = Literal["added", "replaced", "unchanged"]
 
 # A search term in more sentences than this is common: see ``search``.
-COMMON_TERM = 1000
+COMMON_TERM = 250
 _TOKEN = re.compile(r"[^\W_]+")   # a token as FTS5's unicode61 tokenizer cuts it
 BM25_K1, BM25_B = 1.2, 0.75       # FTS5's bm25 constants
 
