@@ -17,7 +17,7 @@ from quanhe import fuse, kb
 from quanhe.errors import NotFoundError, UsageError
 from quanhe.pipeline import process_all
 from quanhe.read import read_paths
-from quanhe.store import Store, ingest_all, open_store
+from quanhe.store import CanonicalFilter, Store, ingest_all, open_store
 
 
 def all_facts(store: Store) -> list[dict[str, Any]]:
@@ -382,3 +382,14 @@ def test_today_an_undated_higher_level_is_the_current_one(shared_kb):
 def test_an_asean_plus_three_series_needs_no_partners(shared_kb):
     series = kb.mechanism_series(shared_kb, "asean_plus_three_summit")
     assert series.partners == ["CN", "JP", "KR"] and {22, 23} <= {e.ordinal for e in series.entries if e.fact}
+
+
+def test_listing_every_fact_by_date_reads_an_index_not_the_whole_table(shared_kb):
+    from quanhe.store.sqlite import SQLiteStore
+
+    assert isinstance(shared_kb, SQLiteStore)
+    for conflicts in (False, True):
+        sql, params = shared_kb._canonical_sql(CanonicalFilter(conflicts_only=conflicts), "c.record")
+        plan = shared_kb._conn.execute("EXPLAIN QUERY PLAN " + sql + " ORDER BY sort_date, c.id LIMIT 100",
+                                       params).fetchall()
+        assert "USING INDEX" in str(plan) and "TEMP B-TREE" not in str(plan)

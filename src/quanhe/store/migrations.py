@@ -131,11 +131,19 @@ def m0003_knowledge_base(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE kb_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def m0004_fact_listing(conn: sqlite3.Connection) -> None:
+    """Canonical facts listed by date with no partner named (``/api/facts``, ``conflicts``): a
+    range scan instead of sorting the whole table."""
+    conn.execute("CREATE INDEX canonical_date ON canonical (sort_date, id)")
+    conn.execute("CREATE INDEX canonical_disputed ON canonical (sort_date, id) WHERE conflicts > 0")
+
+
 # In order. Append only.
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("0001_initial", m0001_initial),
     ("0002_extractor", m0002_extractor),
     ("0003_knowledge_base", m0003_knowledge_base),
+    ("0004_fact_listing", m0004_fact_listing),
 )
 
 
