@@ -356,3 +356,18 @@ def test_an_undated_meeting_joins_the_one_dated_meeting_in_its_place():
                        summit("b", None, None, location="Busan", special=True),
                        summit("c", None, "2022-05-13", location="Washington", special=True)])
     assert sorted(f.articles for f in facts) == [("a", "b"), ("c",)]
+
+
+def test_a_code_named_by_its_acronym_is_one_document_and_a_protocol_amending_it_another():
+    doc = {"type": "document", "partners": ("CN",), "action": "implemented"}
+    facts = fuse.fuse([mention("a", kind="declaration", title="Tuyên bố DOC", **doc),
+                       mention("b", kind="declaration", title="Tuyên bố về ứng xử của các bên (gọi tắt là DOC)", **doc),
+                       mention("c", kind="protocol", title="Nghị định thư nâng cấp Hiệp định (ACFTA)", **doc),
+                       mention("d", kind="protocol", title="Nghị định thư sửa đổi (ACFTA)", **doc)])
+    assert sorted(f.articles for f in facts) == [("a", "b"), ("c",), ("d",)]
+
+
+def test_an_undated_generic_title_is_keyed_as_undated():
+    statement = {"type": "document", "kind": "declaration", "title": "Tuyên bố chung", "action": "adopted"}
+    [f] = fuse.fuse([mention("a", **statement)])
+    assert f.key.endswith("|year=undated")

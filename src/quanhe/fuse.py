@@ -525,12 +525,25 @@ def _fuse_documents(mentions: list[Mention]) -> list[CanonicalFact]:
 def _document_key(record: dict[str, Any]) -> str:
     if record.get("period"):
         return f"period={record['period']}"
-    year = (record.get("date") or "undated")[:4]
+    year = str(record["date"])[:4] if record.get("date") else "undated"
     if record.get("title"):
+        # a treaty or code named by its acronym is that one document, however the title runs
+        # ("Tuyên bố DOC", "Tuyên bố về ứng xử … (gọi tắt là DOC)"); a protocol amending it is not
+        named = [w for w in re.findall(r"[A-Z][A-Z0-9-]{1,}", str(record["title"]))
+                 if _known_documents().get(w) == record.get("kind")]
+        if named:
+            return f"named={named[0]}"
         title = " ".join(fold(str(record["title"])).lower().split())
         # a bare kind ("tuyên bố chung") names no one document: each year's is another
         return f"title={title}" + (f"|year={year}" if len(title.split()) <= GENERIC_TITLE_WORDS else "")
     return f"year={year}"
+
+
+@lru_cache(maxsize=1)
+def _known_documents() -> dict[str, str]:
+    """Acronym -> kind of the treaties and codes documents.toml knows."""
+    raw = tomllib.loads(resources.files("quanhe.data").joinpath("documents.toml").read_text("utf-8"))
+    return {acronym: str(body.get("kind")) for acronym, body in raw.get("known", {}).items()}
 
 
 def _fuse_indicators(mentions: list[Mention]) -> list[CanonicalFact]:

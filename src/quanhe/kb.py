@@ -43,7 +43,8 @@ def fuser_id() -> str:
     """Names the fusion rules: the fusion module and its data file, so editing either re-fuses."""
     digest = hashlib.sha256()
     digest.update(resources.files("quanhe").joinpath("fuse.py").read_bytes())
-    digest.update(resources.files("quanhe.data").joinpath("fusion.toml").read_bytes())
+    for name in ("fusion.toml", "documents.toml"):   # documents.toml: treaties fused by acronym
+        digest.update(resources.files("quanhe.data").joinpath(name).read_bytes())
     return digest.hexdigest()[:12]
 
 
