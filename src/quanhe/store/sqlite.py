@@ -282,15 +282,19 @@ class SQLiteStore(Store):
 
     def mentions(self, blocks: Sequence[str]) -> dict[str, list[Mention]]:
         out: dict[str, list[Mention]] = {b: [] for b in blocks}
-        for chunk in _chunks(list(blocks), 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self._read(
-                f"SELECT f.block, f.id, f.record, a.published FROM facts f"
-                f" JOIN articles a ON a.id = f.article_id WHERE f.block IN ({marks})"
-                " ORDER BY f.article_id, f.seq", chunk)
-            for block, fact_id, record, published in rows:
-                out[block].append(Mention(fact_id, json.loads(record), published))
+        for block, fact_id, record, published in self._facts_with_articles(
+                "f.block", blocks, "f.block, f.id, f.record, a.published", "f.article_id, f.seq"):
+            out[block].append(Mention(fact_id, json.loads(record), published))
         return out
+
+    def _facts_with_articles(self, column: str, values: Sequence[Any], columns: str,
+                             order: str) -> Iterator[tuple[Any, ...]]:
+        """Rows of stored facts joined to their articles, ``column`` among ``values``, read in
+        chunks (SQLite caps the parameters of one statement); ``order`` holds within a chunk."""
+        for chunk in _chunks(list(values), 500):
+            marks = ",".join("?" * len(chunk))
+            yield from self._read(f"SELECT {columns} FROM facts f JOIN articles a ON a.id = f.article_id"
+                                  f" WHERE {column} IN ({marks}) ORDER BY {order}", chunk)
 
     def _put_canonical(self, fact: CanonicalFact) -> None:
         sort_date = fact.date or UNDATED
@@ -356,16 +360,12 @@ class SQLiteStore(Store):
 
     def supporting(self, fact_ids: Sequence[int]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        for chunk in _chunks(list(fact_ids), 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self._read(
-                f"SELECT f.record, a.url, a.title, a.published FROM facts f"
-                f" JOIN articles a ON a.id = f.article_id WHERE f.id IN ({marks})"
-                " ORDER BY a.published, f.article_id, f.seq", chunk)
-            for record, url, title, published in rows:
-                fact = json.loads(record)
-                fact["_article"] = {"url": url, "title": title, "published": published}
-                out.append(fact)
+        for record, url, title, published in self._facts_with_articles(
+                "f.id", fact_ids, "f.record, a.url, a.title, a.published",
+                "a.published, f.article_id, f.seq"):
+            fact = json.loads(record)
+            fact["_article"] = {"url": url, "title": title, "published": published}
+            out.append(fact)
         return out
 
     def partners(self) -> list[tuple[str, int]]:
