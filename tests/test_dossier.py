@@ -351,3 +351,12 @@ def test_a_past_plan_is_flagged_and_a_plan_reported_held_is_held(briefs) -> None
     assert "Busan" in {r.cells[2].text for r in briefs["KR", "vi"].held}
     us = next(r for r in briefs["US", "vi"].planned if r.cells[0].text == "14/11/2020")
     assert overdue in us.notes
+
+
+@pytest.mark.parametrize("code", ["US", "KR", "AU"])
+def test_a_dossier_made_today_names_the_level_the_as_of_query_names(shared_kb: Store, code: str) -> None:
+    brief = dossier.build(shared_kb, code, lang="en")
+    answer = kb.level_as_of(shared_kb, code)
+    assert brief.level.current is not None and answer.level is not None
+    assert brief.level.current.text == kb.word(answer.level, "en")
+    assert all(c.text != brief.level.current.text for c in brief.level.undated)

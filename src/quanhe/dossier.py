@@ -255,7 +255,7 @@ class _Builder:
             current = Cited(kb.word(answer.level, self.lang), when.refs)
             since = Cited(self.w["level_since"].format(date=when.text) if fact.get("date") else when.text,
                           when.refs)
-            since_note = "" if fact.get("date") else self.w["by_note"]
+            since_note = self.w["by_note"] if not fact.get("date") and fact.get("reached_by") else ""
             self.considered.add(fact["id"])
 
         milestones = []
@@ -270,7 +270,8 @@ class _Builder:
 
         dated = {step["id"] for step in answer.history}
         established = [f for f in partnerships if f.get("status") == "established"]
-        undated = [f for f in established if f["id"] not in dated]
+        undated = [f for f in established if f["id"] not in dated
+                   and (answer.fact is None or f["id"] != answer.fact["id"])]
         self.considered.update(f["id"] for f in undated)
         reached = {f.get("level") for f in established}
         aspired = [f for f in partnerships if f.get("status") == "aspired" and f.get("level") not in reached]

@@ -149,8 +149,8 @@ def level_as_of(store: Store, partner: str, when: str | None = None) -> LevelAsO
     latest level reached on or before it. A level dated only by its year counts from that year's
     end, so "2022" answers for 2023-01-01 but not for 2022-06-01."""
     code = _partner(partner)
-    today = when is None
     as_of = _iso(when, "as-of") or Date.today().isoformat()
+    today = as_of >= Date.today().isoformat()   # "now" (also what a dossier made today asks)
     ranks = {level: i for i, level in enumerate(fuse.rules().levels)}
     reached = [f for f in store.canonical(CanonicalFilter(partner=code, types=("partnership",)))
                if f.get("status") == "established" and f.get("partners") == [code]]
