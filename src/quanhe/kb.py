@@ -18,19 +18,15 @@ from urllib.parse import urlsplit
 
 from quanhe import fuse
 from quanhe.errors import NotFoundError, UsageError
-from quanhe.query import FACT_TYPES, _code, _iso, _type
+from quanhe.extract.context import patterns
+from quanhe.query import FACT_TYPES, fact_type, iso_date, partner_code
 from quanhe.store.base import CanonicalFilter, Store
 
 TIMELINE_TYPES = ("meeting", "partnership", "document")
 
 
-def _metrics() -> tuple[str, ...]:
-    """The indicator metrics, in the order the extractor's vocabulary (patterns.toml) lists them."""
-    raw = tomllib.loads(resources.files("quanhe.data").joinpath("patterns.toml").read_text("utf-8"))
-    return tuple(dict.fromkeys(metric for _, metric in raw["indicator"]["metrics"]))
-
-
-METRICS = _metrics()
+# the indicator metrics, in the order the extractor's vocabulary (patterns.toml) lists them
+METRICS = tuple(dict.fromkeys(metric for _, metric in patterns()["indicator"]["metrics"]))
 MAX_PAGE = 1000
 MAX_OFFSET = 2**62          # SQLite's integers end at 2**63 - 1
 DEFAULT_PAGE = 100
@@ -123,12 +119,12 @@ def timeline(store: Store, partner: str, *, types: tuple[str, ...] | list[str] |
     """A partner's meetings, milestones and documents (or ``types``), oldest first; undated facts
     come last, and are left out when a period is given."""
     code = _partner(partner)
-    kinds = tuple(_type(t) or "" for t in (types or TIMELINE_TYPES))
+    kinds = tuple(fact_type(t) or "" for t in (types or TIMELINE_TYPES))
     if "person" in kinds:
         raise UsageError("a timeline holds meetings, partnerships, documents and indicators; "
                          "persons belong to no partner")
-    where = CanonicalFilter(partner=code, types=kinds, since=_iso(since, "since"),
-                            until=_iso(until, "until"), **_paging(limit, offset))
+    where = CanonicalFilter(partner=code, types=kinds, since=iso_date(since, "since"),
+                            until=iso_date(until, "until"), **_paging(limit, offset))
     return _page(store, where)
 
 
@@ -137,9 +133,9 @@ def facts(store: Store, *, partner: str | None = None, type: str | None = None,
           limit: int | None = DEFAULT_PAGE, offset: int = 0) -> Page:
     """Canonical (fused) facts, filtered by partner, type and period like the extracted facts
     of ``quanhe.query.facts`` (``conflicts``: only disputed ones)."""
-    kind = _type(type)
-    where = CanonicalFilter(partner=_code(partner), types=(kind,) if kind else (),
-                            since=_iso(since, "since"), until=_iso(until, "until"),
+    kind = fact_type(type)
+    where = CanonicalFilter(partner=partner_code(partner), types=(kind,) if kind else (),
+                            since=iso_date(since, "since"), until=iso_date(until, "until"),
                             conflicts_only=conflicts, **_paging(limit, offset))
     return _page(store, where)
 
@@ -149,7 +145,7 @@ def level_as_of(store: Store, partner: str, when: str | None = None) -> LevelAsO
     latest level reached on or before it. A level dated only by its year counts from that year's
     end, so "2022" answers for 2023-01-01 but not for 2022-06-01."""
     code = _partner(partner)
-    as_of = _iso(when, "as-of") or Date.today().isoformat()
+    as_of = iso_date(when, "as-of") or Date.today().isoformat()
     today = as_of >= Date.today().isoformat()   # "now" (also what a dossier made today asks)
     ranks = {level: i for i, level in enumerate(fuse.rules().levels)}
     reached = [f for f in store.canonical(CanonicalFilter(partner=code, types=("partnership",)))
@@ -284,7 +280,7 @@ def partner_name(code: str | None, lang: str = "vi") -> str:
 # -- argument checks ------------------------------------------------------------------------------------
 
 def _partner(partner: str) -> str:
-    code = _code(partner)
+    code = partner_code(partner)
     if code is None:
         raise UsageError("a partner code is needed: US, CN, JP, KR, EU …")
     known = display()["partners"]

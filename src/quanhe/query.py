@@ -42,10 +42,10 @@ def facts(store: Store, partner: str | None = None, type: str | None = None,
     of any precision (until 2020 includes 2020-12-31). Facts without a date are left out of
     any date range."""
     where = FactFilter(
-        partner=_code(partner),
-        type=_type(type),
-        since=_iso(since, "since"),
-        until=_iso(until, "until"),
+        partner=partner_code(partner),
+        type=fact_type(type),
+        since=iso_date(since, "since"),
+        until=iso_date(until, "until"),
         limit=_limit(limit),
     )
     return list(store.facts(where))
@@ -138,7 +138,8 @@ def _strip_marks(text: str) -> str:
 FACT_TYPES = ("meeting", "partnership", "document", "indicator", "person")
 
 
-def _type(kind: str | None) -> str | None:
+def fact_type(kind: str | None) -> str | None:
+    """A fact type as the queries take it (lower case, one of FACT_TYPES), or a UsageError."""
     if kind is None:
         return None
     value = kind.strip().lower()
@@ -147,7 +148,8 @@ def _type(kind: str | None) -> str | None:
     return value
 
 
-def _code(partner: str | None) -> str | None:
+def partner_code(partner: str | None) -> str | None:
+    """A partner code as the store holds it (upper case), or a UsageError when blank."""
     if partner is None:
         return None
     code = partner.strip().upper()
@@ -156,7 +158,8 @@ def _code(partner: str | None) -> str | None:
     return code
 
 
-def _iso(value: str | int | None, name: str) -> str | None:
+def iso_date(value: str | int | None, name: str) -> str | None:
+    """An ISO date of any precision (2015, 2015-11, 2015-11-14), or a UsageError naming ``name``."""
     if value is None:
         return None
     text = str(value).strip()
