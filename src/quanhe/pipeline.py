@@ -38,9 +38,14 @@ class Processed:
     facts: tuple[Fact, ...]
     extractor: str = field(default_factory=extractor_id)
 
-    def blocks(self) -> list[str]:
-        """The fusion block of each fact, in order (quanhe.fuse.block_of)."""
-        return [block_of(f.to_record()) for f in self.facts]
+    def fact_rows(self) -> list[tuple[Fact, dict[str, Any], str]]:
+        """Each fact with its contract record and its fusion block (quanhe.fuse.block_of), in
+        order: what the store writes, each record built once."""
+        rows = []
+        for fact in self.facts:
+            record = fact.to_record()
+            rows.append((fact, record, block_of(record)))
+        return rows
 
     def records(self) -> list[dict[str, Any]]:
         """The article line first, then one line per fact (spec/RECORDS.md)."""

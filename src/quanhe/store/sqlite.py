@@ -109,18 +109,17 @@ class SQLiteStore(Store):
                 " title = :title,"
                 " published = :published, machine_translated = :machine_translated, fmt = :fmt,"
                 " text = :text, record = :record, ingested_at = :ingested_at WHERE id = :id", values)
-        blocks = processed.blocks()
-        for seq, (fact, block) in enumerate(zip(processed.facts, blocks, strict=True)):
+        rows = processed.fact_rows()
+        for seq, (fact, record, block) in enumerate(rows):
             partners = sorted({p.upper() for p in fact.partners})
             cur = self._conn.execute(
                 "INSERT INTO facts (article_id, seq, type, partners, date, record, origin, block)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc.id, seq, fact.type, _dumps(partners), fact.date, _dumps(fact.to_record()),
-                 EXTRACTED, block))
+                (doc.id, seq, fact.type, _dumps(partners), fact.date, _dumps(record), EXTRACTED, block))
             self._conn.executemany("INSERT INTO fact_partners (fact_id, partner) VALUES (?, ?)",
                                    [(cur.lastrowid, p) for p in partners])
         self._conn.executemany("INSERT OR IGNORE INTO kb_dirty (block) VALUES (?)",
-                               [(b,) for b in set(blocks)])
+                               [(b,) for b in {block for _, _, block in rows}])
         self._conn.executemany(
             'INSERT INTO sentences (article_id, idx, start, "end", text, folded)'
             " VALUES (?, ?, ?, ?, ?, ?)",
