@@ -26,7 +26,6 @@ from typing import Any
 
 from quanhe.normalize import fold
 
-GENERIC_TITLE_WORDS = 3   # a document title this short is its kind's name, not a title
 ID_PREFIX = {"meeting": "mtg", "partnership": "ptn", "document": "doc", "indicator": "fig",
              "person": "per"}
 
@@ -116,6 +115,7 @@ class Rules:
     max_series_step: int
     levels: tuple[str, ...]
     actions: tuple[str, ...]
+    generic_title_words: int
 
 
 @lru_cache(maxsize=1)
@@ -132,6 +132,7 @@ def rules() -> Rules:
         max_series_step=int(raw["meeting"]["max_series_step"]),
         levels=tuple(raw["partnership"]["levels"]),
         actions=tuple(raw["document"]["actions"]),
+        generic_title_words=int(raw["document"]["generic_title_words"]),
     )
 
 
@@ -141,7 +142,7 @@ def block_of(record: dict[str, Any]) -> str:
     """The block a fact record belongs to: facts of different blocks are never one event."""
     kind = str(record.get("type"))
     if kind == "person":
-        return "person|" + _name_key(str(record.get("name", "")))
+        return "person|" + _folded_key(str(record.get("name", "")))
     partners = ",".join(sorted(record.get("partners") or []))
     what = {"meeting": "mechanism", "partnership": "level", "document": "kind",
             "indicator": "metric"}.get(kind)
@@ -270,7 +271,7 @@ def _fuse_meetings(mentions: list[Mention]) -> list[CanonicalFact]:
     for m in sorted(unplaced, key=lambda m: (-len(m.date or ""), m.article, m.fact_id)):
         if m.date is None:
             place = m.record.get("location")
-            where = f"at={_name_key(str(place))}" if place else f"in={m.article}#{m.fact_id}"
+            where = f"at={_folded_key(str(place))}" if place else f"in={m.article}#{m.fact_id}"
             undated.setdefault(f"{m.record.get('ordinal')}|{where}", []).append(m)
             continue
         home = next((g for g in dated if all(_dates_agree(m.date, x.date, tol) for x in g)
@@ -286,7 +287,7 @@ def _fuse_meetings(mentions: list[Mention]) -> list[CanonicalFact]:
         place = members[0].record.get("location")
         special = _special(members)
         homes = [g for g in groups if place and _special(g.members) == special and any(
-            x.record.get("location") and _name_key(str(x.record["location"])) == _name_key(str(place))
+            x.record.get("location") and _folded_key(str(x.record["location"])) == _folded_key(str(place))
             for x in g.members)] if key.split("|", 1)[1].startswith("at=") else []
         if len(homes) == 1:
             homes[0].members.extend(members)
@@ -340,7 +341,7 @@ def _meeting(group: _Group) -> CanonicalFact:
         tail = f"ordinal={ordinal}"
     else:
         stated = _majority(ordinals) if group.keep_ordinal else None
-        where = "" if date else "|at=" + _name_key(str(attributes["location"] or f"{members[0].article}"
+        where = "" if date else "|at=" + _folded_key(str(attributes["location"] or f"{members[0].article}"
                                                         f"#{members[0].fact_id}"))
         tail = (f"ordinal={stated}|" if stated is not None else "") + f"date={date or 'undated'}{where}"
     fact = _canonical("meeting", members, date, attributes, tail, conflicts)
@@ -533,9 +534,9 @@ def _document_key(record: dict[str, Any]) -> str:
                  if _known_documents().get(w) == record.get("kind")]
         if named:
             return f"named={named[0]}"
-        title = " ".join(fold(str(record["title"])).lower().split())
+        title = _folded_key(str(record["title"]))
         # a bare kind ("tuyên bố chung") names no one document: each year's is another
-        return f"title={title}" + (f"|year={year}" if len(title.split()) <= GENERIC_TITLE_WORDS else "")
+        return f"title={title}" + (f"|year={year}" if len(title.split()) <= rules().generic_title_words else "")
     return f"year={year}"
 
 
@@ -782,5 +783,6 @@ def _longest(values: Iterable[Any]) -> str | None:
     return max(titles, key=len) if titles else None
 
 
-def _name_key(name: str) -> str:
+def _folded_key(name: str) -> str:
+    """A name, place or title compared without case, accents or spacing."""
     return " ".join(fold(name).lower().split())
